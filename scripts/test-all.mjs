@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Runs every check and test suite in order (lint, typecheck, Vitest in Node and in
+// headless Chromium, Playwright e2e) and ends with one line summing them all:
+// `N passed, N failed, N skipped`. Exits non-zero when anything failed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tmp = join(root, '.tmp');
+mkdirSync(tmp, { recursive: true });
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const report = [];
+
+function step(name, cmd, args, env = {}) {
+  const started = Date.now();
+  console.log(`\n=== ${name}: ${[cmd, ...args].join(' ')}`);
+  const res = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  return { ok: res.status === 0, seconds };
+}
+
+function check(name, cmd, args) {
+  const { ok, seconds } = step(name, cmd, args);
+  totals[ok ? 'passed' : 'failed'] += 1;
+  report.push(`${name}: ${ok ? 'ok' : 'FAILED'} (${seconds}s)`);
+}
+
+function suite(name, cmd, args, resultFile, parse, env) {
+  rmSync(resultFile, { force: true });
+  const { ok, seconds } = step(name, cmd, args, env);
+  if (!existsSync(resultFile)) {
+    totals.failed += 1;
+    report.push(`${name}: FAILED, no results written (${seconds}s)`);
+    return;
+  }
+  const counts = parse(JSON.parse(readFileSync(resultFile, 'utf8')));
+  // A runner that exits non-zero without a failed test (a crash, a failed file import) still fails.
+  if (!ok && counts.failed === 0) counts.failed = 1;
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.skipped += counts.skipped;
+  report.push(
+    `${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${seconds}s)`,
+  );
+}
+
+check('lint (biome)', bin('biome'), ['check', '.']);
+check('typecheck (tsc, every package)', 'pnpm', ['-r', '--workspace-concurrency=1', 'run', 'typecheck']);
+
+const vitestJson = join(tmp, 'vitest.json');
+suite(
+  'unit and browser tests (vitest)',
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`],
+  vitestJson,
+  (r) => ({
+    passed: r.numPassedTests,
+    // A test file that fails to load counts as a failure even though it ran no test.
+    failed:
+      r.numFailedTests +
+      (r.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults?.length === 0).length,
+    skipped: r.numPendingTests + r.numTodoTests,
+  }),
+);
+
+const playwrightJson = join(tmp, 'playwright.json');
+suite(
+  'end-to-end tests (playwright)',
+  bin('playwright'),
+  ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'],
+  playwrightJson,
+  (r) => ({ passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped }),
+  { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson },
+);
+
+console.log('\n=== summary');
+for (const line of report) console.log(`  ${line}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed > 0 ? 1 : 0);
