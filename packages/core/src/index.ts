@@ -15,3 +15,5 @@ export type {
   SearchOptions,
   TopK,
 } from './types.js';
+export { assertSameModel, fingerprintDifferences, fingerprintKey } from './fingerprint.js';
+export type { ModelFingerprint } from './fingerprint.js';
