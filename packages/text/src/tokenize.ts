@@ -1,0 +1,181 @@
+/**
+ * Multilingual word tokenization for lexical (BM25) search.
+ *
+ * Pipeline, per word:
+ * 1. `Intl.Segmenter` with word granularity finds words, also in scripts written without spaces
+ *    (Japanese, Chinese, Thai, Lao, Khmer, Burmese use ICU's dictionaries). Punctuation and
+ *    whitespace segments are dropped.
+ * 2. Normalization: NFKD (full-width letters and digits become ASCII, ligatures split), removal of
+ *    diacritic marks (Latin/Greek/Cyrillic combining accents, Arabic harakat, Hebrew points; marks
+ *    that carry meaning, such as Japanese dakuten or Indic vowel signs, are kept), NFC recomposition,
+ *    then lower-casing (with `ß` folded to `ss`).
+ * 3. Long runs in Han, Kana and Hangul script (words the dictionary did not split, or agglutinated
+ *    Korean words) additionally emit overlapping character bigrams, so a query for part of a long
+ *    run still matches.
+ * 4. Optional stopword removal (off by default), applied after normalization.
+ *
+ * Where `Intl.Segmenter` is missing (very old engines), words are runs of letters, marks and digits.
+ *
+ * @module
+ */
+import { WebEmbedError } from '@webembed/core';
+
+/** Options of {@link createTokenizer} and {@link tokenize}. All have safe defaults. */
+export interface TokenizerOptions {
+  /** BCP 47 locale hint for the word segmenter. Default (`undefined` or `null`): the runtime's default. */
+  readonly locale?: string | null;
+  /** Fold case (`Straße` → `strasse`). Default `true`. */
+  readonly caseFold?: boolean;
+  /** Strip diacritic marks (`café` → `cafe`). Default `true`. */
+  readonly foldDiacritics?: boolean;
+  /**
+   * Han/Kana/Hangul words at least this many characters long also emit character bigrams.
+   * `0` turns bigrams off. Default `3`.
+   */
+  readonly cjkBigramMinRun?: number;
+  /** Words to drop after normalization (compare against folded forms). Default: none. */
+  readonly stopwords?: Iterable<string>;
+}
+
+/** A function turning text into normalized terms. */
+export type Tokenizer = (text: string) => string[];
+
+/** The JSON-safe, fully resolved form of {@link TokenizerOptions} (stored with serialized indexes). */
+export interface ResolvedTokenizerOptions {
+  readonly locale: string | null;
+  readonly caseFold: boolean;
+  readonly foldDiacritics: boolean;
+  readonly cjkBigramMinRun: number;
+  readonly stopwords: readonly string[];
+}
+
+// Combining accents (Latin, Greek, Cyrillic), Arabic harakat, Hebrew points. Not \p{M}: that would
+// also strip Japanese dakuten (が → か) and Indic vowel signs, which change the word.
+const DIACRITICS =
+  /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]/g;
+const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+const HAS_WORD_CHAR = /[\p{L}\p{N}]/u;
+const FALLBACK_WORDS = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
+
+/** Fills in defaults and checks {@link TokenizerOptions}; throws `INVALID_ARGUMENT` on bad values. */
+export function resolveTokenizerOptions(options: TokenizerOptions = {}): ResolvedTokenizerOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `tokenizer options must be an object, got ${String(options)}`,
+    );
+  }
+  const { locale, caseFold = true, foldDiacritics = true, cjkBigramMinRun = 3, stopwords = [] } = options;
+  if (locale !== undefined && locale !== null && (typeof locale !== 'string' || locale === '')) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `locale must be a non-empty BCP 47 tag, got ${String(locale)}`,
+    );
+  }
+  if (typeof locale === 'string') {
+    try {
+      Intl.getCanonicalLocales(locale);
+    } catch (cause) {
+      throw new WebEmbedError('INVALID_ARGUMENT', `locale "${locale}" is not a valid BCP 47 tag`, undefined, {
+        cause,
+      });
+    }
+  }
+  if (typeof caseFold !== 'boolean' || typeof foldDiacritics !== 'boolean') {
+    throw new WebEmbedError('INVALID_ARGUMENT', 'caseFold and foldDiacritics must be booleans');
+  }
+  if (!Number.isInteger(cjkBigramMinRun) || cjkBigramMinRun < 0 || cjkBigramMinRun === 1) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `cjkBigramMinRun must be 0 (off) or an integer >= 2, got ${String(cjkBigramMinRun)}`,
+    );
+  }
+  if (stopwords === null || typeof (stopwords as Iterable<string>)[Symbol.iterator] !== 'function') {
+    throw new WebEmbedError('INVALID_ARGUMENT', 'stopwords must be an iterable of strings');
+  }
+  const list: string[] = [];
+  for (const word of stopwords) {
+    if (typeof word !== 'string') {
+      throw new WebEmbedError('INVALID_ARGUMENT', `stopwords must be strings, got ${typeof word}`);
+    }
+    list.push(word);
+  }
+  return { locale: locale ?? null, caseFold, foldDiacritics, cjkBigramMinRun, stopwords: list };
+}
+
+/** Normalizes one word: NFKD, diacritic stripping, NFC, case folding (as configured). */
+export function normalizeTerm(
+  word: string,
+  options: Pick<ResolvedTokenizerOptions, 'caseFold' | 'foldDiacritics'>,
+) {
+  let out = word;
+  if (options.foldDiacritics) out = out.normalize('NFKD').replace(DIACRITICS, '').normalize('NFC');
+  else out = out.normalize('NFKC');
+  if (options.caseFold) out = out.toLowerCase().replace(/ß/g, 'ss');
+  return out;
+}
+
+/** Splits text into raw words (before normalization). */
+function makeWordSplitter(locale: string | null): (text: string) => string[] {
+  if (typeof Intl !== 'undefined' && typeof Intl.Segmenter === 'function') {
+    const segmenter = new Intl.Segmenter(locale ?? undefined, { granularity: 'word' });
+    return (text) => {
+      const words: string[] = [];
+      for (const seg of segmenter.segment(text)) {
+        if (seg.isWordLike || HAS_WORD_CHAR.test(seg.segment)) words.push(seg.segment);
+      }
+      return words;
+    };
+  }
+  return (text) => text.match(FALLBACK_WORDS) ?? [];
+}
+
+/** Pushes the character bigrams of the CJK runs inside `term` (non-CJK parts are left alone). */
+function pushCjkBigrams(term: string, minRun: number, out: string[]): void {
+  const chars = Array.from(term);
+  let runStart = -1;
+  for (let i = 0; i <= chars.length; i++) {
+    const isCjk = i < chars.length && CJK_CHAR.test(chars[i]);
+    if (isCjk && runStart < 0) runStart = i;
+    if (!isCjk && runStart >= 0) {
+      if (i - runStart >= minRun) {
+        for (let j = runStart; j + 1 < i; j++) out.push(chars[j] + chars[j + 1]);
+      }
+      runStart = -1;
+    }
+  }
+}
+
+/**
+ * Builds a reusable tokenizer (the segmenter is created once).
+ *
+ * @example
+ * ```ts
+ * const tokenize = createTokenizer();
+ * tokenize('Café in 東京'); // ['cafe', 'in', '東京']
+ * ```
+ */
+export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
+  const resolved = resolveTokenizerOptions(options);
+  const split = makeWordSplitter(resolved.locale);
+  const stop = new Set(resolved.stopwords.map((w) => normalizeTerm(w, resolved)));
+  const minRun = resolved.cjkBigramMinRun;
+  return (text: string) => {
+    if (typeof text !== 'string') {
+      throw new WebEmbedError('NOT_A_STRING', `text to tokenize must be a string, got ${typeof text}`);
+    }
+    const terms: string[] = [];
+    for (const word of split(text)) {
+      const term = normalizeTerm(word, resolved);
+      if (term === '' || stop.has(term)) continue;
+      terms.push(term);
+      if (minRun > 0 && term.length >= minRun && CJK_CHAR.test(term)) pushCjkBigrams(term, minRun, terms);
+    }
+    return terms;
+  };
+}
+
+/** One-off tokenization with {@link createTokenizer}; prefer a reused tokenizer in loops. */
+export function tokenize(text: string, options: TokenizerOptions = {}): string[] {
+  return createTokenizer(options)(text);
+}
