@@ -139,6 +139,7 @@ export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
   const units = buildUnits(text, locale, budget, overhead, count);
   const chunks: TextChunk[] = [];
   let first = 0;
+  let previousLast = 0; // the previous chunk's end unit (exclusive); each chunk must pass it
   while (first < units.length) {
     let last = first; // exclusive
     let tokens = 0;
@@ -146,11 +147,13 @@ export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
       tokens += units[last].cost;
       last++;
     }
-    last = preferSentenceEnd(units, first, last, tokens);
-    // Per-unit costs are an estimate of the joined text's count; trust only the real count.
+    last = preferSentenceEnd(units, first, last, tokens, previousLast);
+    // Per-unit costs only estimate the joined text's count; trust the real count. Shrink the end
+    // while it stays past the previous chunk, then drop overlap units.
     let chunk = makeChunk(text, units, first, last, count);
     while (chunk.tokenCount > maxTokens && last - first > 1) {
-      last--;
+      if (last - 1 > previousLast) last--;
+      else first++;
       chunk = makeChunk(text, units, first, last, count);
     }
     if (chunk.tokenCount > maxTokens) {
@@ -160,9 +163,12 @@ export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
     }
     chunks.push(chunk);
     if (last >= units.length) break;
+    previousLast = last;
+    // Back up for the overlap, leaving room for the next new unit so every chunk moves the end on.
     let next = last;
     let overlap = 0;
-    while (next - 1 > first && overlap + units[next - 1].cost <= overlapTokens) {
+    const room = Math.min(overlapTokens, budget - units[last].cost);
+    while (next - 1 > first && overlap + units[next - 1].cost <= room) {
       overlap += units[next - 1].cost;
       next--;
     }
@@ -178,11 +184,20 @@ function makeChunk(text: string, units: Unit[], first: number, last: number, cou
   return { text: slice, start, end, tokenCount: count(slice) };
 }
 
-/** Moves the chunk end back to a sentence start when that keeps at least half of the chunk. */
-function preferSentenceEnd(units: Unit[], first: number, last: number, tokens: number): number {
+/**
+ * Moves the chunk end back to a sentence start when that keeps at least half of the chunk and
+ * still ends after `mustPass`.
+ */
+function preferSentenceEnd(
+  units: Unit[],
+  first: number,
+  last: number,
+  tokens: number,
+  mustPass: number,
+): number {
   if (last >= units.length || units[last].sentenceStart) return last;
   let kept = tokens;
-  for (let cut = last - 1; cut > first; cut--) {
+  for (let cut = last - 1; cut > Math.max(first, mustPass); cut--) {
     kept -= units[cut].cost;
     if (kept * 2 < tokens) break;
     if (units[cut].sentenceStart) return cut;

@@ -1,0 +1,86 @@
+import { isWebEmbedError } from '@webembed/core';
+import { describe, expect, it } from 'vitest';
+import {
+  createTokenizer,
+  ENGLISH_STOPWORDS,
+  normalizeTerm,
+  resolveTokenizerOptions,
+  tokenize,
+} from '../src/index.js';
+
+describe('tokenize', () => {
+  it('folds case and diacritics, keeps digits and codes', () => {
+    expect(tokenize('Café au LAIT, naïve Straße; SKU-4711X!')).toEqual([
+      'cafe',
+      'au',
+      'lait',
+      'naive',
+      'strasse',
+      'sku',
+      '4711x',
+    ]);
+  });
+
+  it('maps full-width forms to ASCII (NFKD)', () => {
+    expect(tokenize('ＳＫＵ４７１１')).toEqual(['sku4711']);
+  });
+
+  it('segments Japanese and Chinese without spaces', () => {
+    const ja = tokenize('東京都に住んでいます', { cjkBigramMinRun: 0 });
+    expect(ja).toContain('東京');
+    expect(ja.length).toBeGreaterThan(3);
+    const zh = tokenize('我喜欢吃苹果和香蕉', { cjkBigramMinRun: 0 });
+    expect(zh).toEqual(['我', '喜欢', '吃', '苹果', '和', '香蕉']);
+  });
+
+  it('segments Thai without spaces', () => {
+    expect(tokenize('ภาษาไทยง่ายนิดเดียว').length).toBeGreaterThan(2);
+  });
+
+  it('keeps Japanese voicing marks and Indic vowel signs (only accents are folded)', () => {
+    expect(tokenize('が')).toEqual(['が']);
+    expect(tokenize('ガ')).toEqual(['ガ']);
+    expect(tokenize('नमस्ते')).toEqual(['नमस्ते']);
+    expect(normalizeTerm('دَرْس', { caseFold: true, foldDiacritics: true })).toBe('درس');
+  });
+
+  it('adds character bigrams for long CJK runs (Korean agglutination)', () => {
+    const terms = tokenize('문장입니다');
+    expect(terms).toEqual(['문장입니다', '문장', '장입', '입니', '니다']);
+    // the stem alone now matches a term of the inflected word
+    expect(terms).toContain(tokenize('문장')[0]);
+    expect(tokenize('문장입니다', { cjkBigramMinRun: 0 })).toEqual(['문장입니다']);
+  });
+
+  it('drops stopwords only when asked', () => {
+    expect(tokenize('The cat and the hat')).toHaveLength(5);
+    expect(tokenize('The cat and the hat', { stopwords: ENGLISH_STOPWORDS })).toEqual(['cat', 'hat']);
+  });
+
+  it('can keep case and accents', () => {
+    expect(tokenize('Café', { caseFold: false, foldDiacritics: false })).toEqual(['Café']);
+  });
+
+  it('returns nothing for punctuation-only text', () => {
+    expect(tokenize(' ... !!! ')).toEqual([]);
+  });
+
+  it('rejects bad input with typed errors', () => {
+    const t = createTokenizer();
+    expect(() => t(42 as unknown as string)).toThrow(expect.objectContaining({ code: 'NOT_A_STRING' }));
+    for (const bad of [
+      { cjkBigramMinRun: 1 },
+      { cjkBigramMinRun: -2 },
+      { locale: '' },
+      { locale: 'not a locale!' },
+    ]) {
+      try {
+        resolveTokenizerOptions(bad);
+        expect.unreachable();
+      } catch (err) {
+        expect(isWebEmbedError(err, 'INVALID_ARGUMENT')).toBe(true);
+      }
+    }
+    expect(() => resolveTokenizerOptions({ stopwords: [1 as unknown as string] })).toThrow(/stopwords/);
+  });
+});
