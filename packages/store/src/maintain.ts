@@ -1,0 +1,172 @@
+/**
+ * Collection maintenance: sidecar blobs, compaction of tombstones, and clearing.
+ *
+ * @module
+ */
+import { appendDocBlock, appendRowBlock, appendVectorBlock, assembleBlocks } from './blocks.js';
+import { type StoreContext, buildIdIndex } from './context.js';
+import type { DerivedForms } from './derive.js';
+import {
+  type BlockKey,
+  type CollectionRecord,
+  type RowBlockRecord,
+  blockRange,
+  sidecarRange,
+} from './schema.js';
+import { type WriteTx, inReadTx, inWriteTx } from './tx.js';
+import type { Metadata } from './types.js';
+import { assertName } from './validate.js';
+import { putSidecars, requireRecord } from './write.js';
+
+/** Stores a sidecar value (any structured-cloneable value) for a collection, in one transaction. */
+export async function setSidecar(
+  ctx: StoreContext,
+  name: string,
+  key: string,
+  value: unknown,
+): Promise<void> {
+  assertName(key, 'sidecar key');
+  const action = `setSidecar ${JSON.stringify(key)} of ${JSON.stringify(name)}`;
+  await inWriteTx(ctx, action, async (tx) => {
+    requireRecord(await tx.objectStore('collections').get(name), name);
+    await putSidecars(tx, name, { [key]: value });
+  });
+  ctx.hub.emit({ type: 'sidecar', collection: name });
+}
+
+/** A sidecar value, or `undefined` when none was stored under `key`. */
+export async function getSidecar(ctx: StoreContext, name: string, key: string): Promise<unknown> {
+  assertName(key, 'sidecar key');
+  return inReadTx(ctx, `getSidecar ${JSON.stringify(key)} of ${JSON.stringify(name)}`, async (tx) => {
+    requireRecord(await tx.objectStore('collections').get(name), name);
+    return tx.objectStore('sidecars').get([name, key]);
+  });
+}
+
+/** Deletes every block record and sidecar of a collection inside `tx`. */
+export async function deleteCollectionData(tx: WriteTx, name: string, sidecars: boolean): Promise<void> {
+  const range = blockRange(name);
+  await Promise.all([
+    tx.objectStore('vectorBlocks').delete(range),
+    tx.objectStore('rowBlocks').delete(range),
+    tx.objectStore('docBlocks').delete(range),
+    sidecars ? tx.objectStore('sidecars').delete(sidecarRange(name)) : Promise.resolve(),
+  ]);
+}
+
+/** Writes contiguous rows as fresh blocks `0..` of `record` (used by compact and import). */
+export async function writeAllBlocks(
+  tx: WriteTx,
+  record: CollectionRecord,
+  ids: readonly string[],
+  texts: readonly string[],
+  metadata: readonly (Metadata | undefined)[],
+  forms: DerivedForms,
+): Promise<RowBlockRecord[]> {
+  const rowBlocks: RowBlockRecord[] = [];
+  for (let start = 0, block = 0; start < ids.length; start += record.blockRows, block++) {
+    const take = Math.min(record.blockRows, ids.length - start);
+    const key: BlockKey = [record.name, block];
+    const rb = appendRowBlock(undefined, ids, start, take);
+    rowBlocks.push(rb);
+    await Promise.all([
+      tx.objectStore('vectorBlocks').put(appendVectorBlock(undefined, forms, record.dims, start, take), key),
+      tx.objectStore('rowBlocks').put(rb, key),
+      tx.objectStore('docBlocks').put(appendDocBlock(undefined, texts, metadata, start, take), key),
+    ]);
+  }
+  return rowBlocks;
+}
+
+/**
+ * Rewrites a collection without its tombstoned rows, in one transaction. Returns the rows
+ * reclaimed (0 without a write when there are none).
+ */
+export async function compactCollection(ctx: StoreContext, name: string): Promise<number> {
+  const action = `compact ${JSON.stringify(name)}`;
+  const result = await inWriteTx(ctx, action, async (tx) => {
+    const record = requireRecord(await tx.objectStore('collections').get(name), name);
+    if (record.rows === record.count) return { reclaimed: 0, generation: record.generation };
+    const range = blockRange(name);
+    const [vbs, rbs, dbs] = await Promise.all([
+      tx.objectStore('vectorBlocks').getAll(range),
+      tx.objectStore('rowBlocks').getAll(range),
+      tx.objectStore('docBlocks').getAll(range),
+    ]);
+    const all = assembleBlocks(record.dims, record.kinds, vbs, rbs, dbs);
+    const keep: number[] = [];
+    for (let r = 0; r < all.rows; r++) if (all.skip[r] === 0) keep.push(r);
+    const pick = <T extends Float32Array | Int8Array | Uint32Array>(
+      src: T,
+      width: number,
+      make: (n: number) => T,
+    ): T => {
+      const out = make(keep.length * width);
+      keep.forEach((r, i) => {
+        out.set(src.subarray(r * width, (r + 1) * width), i * width);
+      });
+      return out;
+    };
+    const dims = record.dims;
+    const forms: DerivedForms = {};
+    if (all.float32)
+      forms.float32 = { data: pick(all.float32, dims, (n) => new Float32Array(n)), rows: keep.length, dims };
+    if (all.int8 && record.calibration) {
+      forms.int8 = {
+        data: pick(all.int8, dims, (n) => new Int8Array(n)),
+        rows: keep.length,
+        dims,
+        calibration: record.calibration,
+      };
+    }
+    if (all.binary && all.l1Norms) {
+      const wordsPerRow = Math.ceil(dims / 32);
+      forms.binary = {
+        words: pick(all.binary, wordsPerRow, (n) => new Uint32Array(n)),
+        rows: keep.length,
+        dims,
+        wordsPerRow,
+        l1Norms: pick(all.l1Norms, 1, (n) => new Float32Array(n)),
+      };
+    }
+    await deleteCollectionData(tx, name, false);
+    const next: CollectionRecord = {
+      ...record,
+      rows: keep.length,
+      count: keep.length,
+      generation: record.generation + 1,
+      updatedAt: Date.now(),
+    };
+    const rowBlocks = await writeAllBlocks(
+      tx,
+      next,
+      keep.map((r) => all.ids[r]),
+      keep.map((r) => all.texts![r]),
+      keep.map((r) => all.metadata![r]),
+      forms,
+    );
+    await tx.objectStore('collections').put(next);
+    ctx.idIndexes.set(name, buildIdIndex(next, rowBlocks));
+    return { reclaimed: record.rows - keep.length, generation: next.generation };
+  }).catch((err) => {
+    ctx.idIndexes.delete(name);
+    throw err;
+  });
+  if (result.reclaimed > 0)
+    ctx.hub.emit({ type: 'compact', collection: name, generation: result.generation });
+  return result.reclaimed;
+}
+
+/** Removes every document (and, with `sidecars`, every sidecar); keeps fingerprint and calibration. */
+export async function clearCollection(ctx: StoreContext, name: string, sidecars = true): Promise<void> {
+  const action = `clear ${JSON.stringify(name)}`;
+  const generation = await inWriteTx(ctx, action, async (tx) => {
+    const record = requireRecord(await tx.objectStore('collections').get(name), name);
+    await deleteCollectionData(tx, name, sidecars);
+    const next = { ...record, rows: 0, count: 0, generation: record.generation + 1, updatedAt: Date.now() };
+    await tx.objectStore('collections').put(next);
+    return next.generation;
+  });
+  ctx.idIndexes.delete(name);
+  ctx.hub.emit({ type: 'clear', collection: name, generation });
+}
