@@ -1,6 +1,33 @@
 /**
- * `@webembed/engine`: The embedding engine: transformers.js in a Web Worker (WebGPU or WASM), model presets, token accounting, caching, and collections that search through @webembed/gpu and persist through @webembed/store.
+ * `@webembed/engine`: the embedding engine. transformers.js in a Web Worker (WebGPU or WASM) or
+ * in-process (Node), model presets, token accounting, caching, and collections that search
+ * through `@webembed/gpu` and persist through `@webembed/store`.
  *
  * @module
  */
-export {};
+export { env, applyEnv } from './env.js';
+export type { EngineEnv, WasmPaths } from './env.js';
+export {
+  PRESETS,
+  NO_PREFIXES,
+  E5_PREFIXES,
+  BGE_PREFIXES,
+  resolvePreset,
+  outputDims,
+  fingerprintOf,
+} from './presets.js';
+export type { ModelPreset, ModelOverrides, Pooling, PrefixScheme, TextKind } from './presets.js';
+export { backendCandidates, isNodeRuntime, probeWebGpu } from './device.js';
+export type { AdapterDescription, Backend, DeviceRequest } from './device.js';
+export type { Dtype, LoadProgress } from './runtime.js';
+export { createEmbedder } from './embedder.js';
+export type {
+  EmbedOptions,
+  EmbedResult,
+  Embedder,
+  EmbedderInfo,
+  EmbedderOptions,
+  TokenEmbeddings,
+} from './embedder.js';
+export { planBatches } from './batching.js';
+export { sha256Hex } from './hash.js';

@@ -1,0 +1,143 @@
+/**
+ * Loading a model through transformers.js: the tokenizer and the encoder session, on the first
+ * backend of the device candidates that works. Everything transformers-specific that the
+ * embedder touches goes through the small structural types here.
+ *
+ * @module
+ */
+import { WebEmbedError } from '@webembed/core';
+import {
+  type Backend,
+  type DeviceRequest,
+  backendCandidates,
+  probeWebGpu,
+  type AdapterDescription,
+} from './device.js';
+import { type EngineEnv, type TransformersEnvLike, applyEnv } from './env.js';
+
+/** Weight precisions transformers.js can load (file suffixes: '', _fp16, _quantized, _q4). */
+export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4';
+
+/** A tensor as transformers.js returns it. */
+export interface TensorLike {
+  readonly data: ArrayLike<number | bigint> & { readonly length: number };
+  readonly dims: readonly number[];
+}
+
+/** The tokenizer surface the engine uses. */
+export interface TokenizerLike {
+  encode(text: string): number[];
+  (
+    texts: string[],
+    options: { padding: boolean; truncation: boolean; max_length: number },
+  ): Record<string, TensorLike>;
+  readonly model_max_length?: number;
+}
+
+/** The encoder surface the engine uses. */
+export type EncoderLike = (inputs: Record<string, TensorLike>) => Promise<Record<string, TensorLike>>;
+
+/** A download/load progress event, as transformers.js reports it. */
+export interface LoadProgress {
+  readonly status: string;
+  readonly file?: string;
+  readonly loaded?: number;
+  readonly total?: number;
+  readonly progress?: number;
+}
+
+/** What a load needs. */
+export interface LoadOptions {
+  readonly modelId: string;
+  readonly device: DeviceRequest;
+  readonly dtype: Dtype;
+  readonly revision?: string;
+  readonly env?: Partial<EngineEnv>;
+  readonly onLoadProgress?: (event: LoadProgress) => void;
+}
+
+/** A loaded model. */
+export interface LoadedModel {
+  readonly tokenizer: TokenizerLike;
+  readonly encoder: EncoderLike;
+  readonly backend: Backend;
+  readonly adapter: AdapterDescription | null;
+  /** Why a preferred backend was skipped (empty when the first candidate worked). */
+  readonly fallbackReasons: readonly string[];
+  readonly config: EngineEnv;
+  dispose(): Promise<void>;
+}
+
+interface TransformersModule {
+  env: TransformersEnvLike;
+  AutoTokenizer: { from_pretrained(id: string, options: object): Promise<unknown> };
+  AutoModel: { from_pretrained(id: string, options: object): Promise<unknown> };
+}
+
+interface ModelHandle {
+  (inputs: Record<string, TensorLike>): Promise<Record<string, TensorLike>>;
+  dispose?: () => Promise<unknown>;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Loads tokenizer and encoder, trying each candidate backend in turn. */
+export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
+  const candidates = backendCandidates(options.device);
+  const transformers = (await import('@huggingface/transformers')) as unknown as TransformersModule;
+  const config = applyEnv(transformers.env, options.env);
+  const common = {
+    revision: options.revision ?? 'main',
+    progress_callback: options.onLoadProgress,
+  };
+  let tokenizer: TokenizerLike;
+  try {
+    tokenizer = (await transformers.AutoTokenizer.from_pretrained(options.modelId, common)) as TokenizerLike;
+  } catch (err) {
+    throw new WebEmbedError(
+      'MODEL_LOAD_FAILED',
+      `could not load the tokenizer of "${options.modelId}" from ${config.localModelPath}${config.allowRemoteModels ? ` or ${config.remoteHost}` : ' (remote models disabled)'}: ${message(err)}`,
+      { model: options.modelId },
+      { cause: err },
+    );
+  }
+  const fallbackReasons: string[] = [];
+  let adapter: AdapterDescription | null = null;
+  for (const backend of candidates) {
+    if (backend === 'webgpu') {
+      adapter = await probeWebGpu();
+      if (!adapter) {
+        fallbackReasons.push('webgpu: no WebGPU adapter in this context');
+        continue;
+      }
+    }
+    try {
+      const model = (await transformers.AutoModel.from_pretrained(options.modelId, {
+        ...common,
+        device: backend,
+        dtype: options.dtype,
+      })) as ModelHandle;
+      return {
+        tokenizer,
+        encoder: (inputs) => model(inputs),
+        backend,
+        adapter: backend === 'webgpu' ? adapter : null,
+        fallbackReasons,
+        config,
+        dispose: async () => {
+          await model.dispose?.();
+        },
+      };
+    } catch (err) {
+      fallbackReasons.push(`${backend}: ${message(err)}`);
+    }
+  }
+  const requested = candidates.length === 0 ? options.device : candidates.join(', then ');
+  throw new WebEmbedError(
+    options.device === 'webgpu' && adapter === null ? 'GPU_UNAVAILABLE' : 'MODEL_LOAD_FAILED',
+    `could not load "${options.modelId}" (dtype ${options.dtype}) on ${requested}: ${fallbackReasons.join('; ')}`,
+    { model: options.modelId, dtype: options.dtype },
+  );
+}
