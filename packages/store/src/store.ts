@@ -89,9 +89,13 @@ function notFound(name: string): WebEmbedError {
 }
 
 function taken(name: string, by: 'collection' | 'alias'): WebEmbedError {
-  return new WebEmbedError('ALREADY_EXISTS', `the name ${JSON.stringify(name)} is already used by an ${by}`, {
-    collection: name,
-  });
+  return new WebEmbedError(
+    'ALREADY_EXISTS',
+    `the name ${JSON.stringify(name)} is already used by ${by === 'alias' ? 'an alias' : 'a collection'}`,
+    {
+      collection: name,
+    },
+  );
 }
 
 /**

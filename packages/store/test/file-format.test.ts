@@ -1,0 +1,206 @@
+import 'fake-indexeddb/auto';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  COLLECTION_FILE_MAGIC,
+  type VectorStore,
+  buildSnapshot,
+  crc32,
+  decodeCollectionFile,
+  encodeCollectionFile,
+  openVectorStore,
+} from '../src/index.js';
+import { expectCode } from './expect-code.js';
+import { makeDocs, testFingerprint, uniqueDbName } from './helpers.js';
+
+const fp = testFingerprint(40); // not a multiple of 32: padding bits in binary rows
+const stores: VectorStore[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+function sample(n = 6) {
+  return buildSnapshot({
+    name: 'sample',
+    fingerprint: fp,
+    kinds: ['float32', 'int8', 'binary'],
+    docs: makeDocs(n, 40),
+  });
+}
+
+describe('crc32', () => {
+  it('matches the standard check value and streams', () => {
+    const bytes = new TextEncoder().encode('123456789');
+    expect(crc32(bytes)).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array())).toBe(0);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(64), (data, cut) => {
+        const at = Math.min(cut, data.length);
+        expect(crc32(data.subarray(at), crc32(data.subarray(0, at)))).toBe(crc32(data));
+      }),
+    );
+  });
+});
+
+describe('collection file codec (pure)', () => {
+  it('round-trips every form, texts, metadata and calibration exactly', () => {
+    const snap = sample();
+    const bytes = encodeCollectionFile(snap);
+    expect(Array.from(bytes.subarray(0, 8))).toEqual(Array.from(COLLECTION_FILE_MAGIC));
+    const back = decodeCollectionFile(bytes);
+    expect(back.name).toBe('sample');
+    expect(back.fingerprint).toEqual(fp);
+    expect(back.ids).toEqual(snap.ids);
+    expect(back.texts).toEqual(snap.texts);
+    expect(back.metadata).toEqual(snap.metadata);
+    expect(back.float32!.data).toEqual(snap.float32!.data);
+    expect(back.int8!.data).toEqual(snap.int8!.data);
+    expect(back.int8!.calibration).toEqual(snap.int8!.calibration);
+    expect(back.calibration).toEqual(snap.calibration);
+    expect(back.binary!.words).toEqual(snap.binary!.words);
+    expect(back.binary!.wordsPerRow).toBe(2);
+    expect(back.binary!.l1Norms).toEqual(snap.binary!.l1Norms);
+    expect(back.skip).toEqual(new Uint8Array(6));
+  });
+
+  it('writes only live rows', () => {
+    const snap = sample(5);
+    const skip = new Uint8Array([0, 1, 0, 1, 0]);
+    const back = decodeCollectionFile(encodeCollectionFile({ ...snap, skip, count: 3 }));
+    expect(back.ids).toEqual(['doc-0', 'doc-2', 'doc-4']);
+    expect(back.float32!.data.subarray(40, 80)).toEqual(snap.float32!.data.subarray(80, 120));
+    expect(back.binary!.l1Norms![2]).toBe(snap.binary!.l1Norms![4]);
+  });
+
+  it('handles an empty collection and unicode', () => {
+    const empty = buildSnapshot({ name: 'e', fingerprint: fp, kinds: ['binary'], docs: makeDocs(1, 40) });
+    const none = decodeCollectionFile(encodeCollectionFile({ ...empty, skip: new Uint8Array([1]) }));
+    expect(none.rows).toBe(0);
+    const uni = buildSnapshot({
+      name: 'ünï',
+      fingerprint: fp,
+      kinds: ['float32'],
+      docs: [
+        {
+          id: '日本',
+          text: 'Ελληνικά 🙂',
+          metadata: { k: ['x', { y: null }] },
+          vector: makeDocs(1, 40)[0].vector,
+        },
+      ],
+    });
+    const back = decodeCollectionFile(encodeCollectionFile(uni));
+    expect(back.ids).toEqual(['日本']);
+    expect(back.texts).toEqual(['Ελληνικά 🙂']);
+    expect(back.metadata).toEqual([{ k: ['x', { y: null }] }]);
+  });
+
+  it('refuses foreign, newer, truncated and modified files', () => {
+    const bytes = encodeCollectionFile(sample());
+    expect(() => decodeCollectionFile(new TextEncoder().encode('PK\u0003\u0004 a zip file'))).toThrowError(
+      expect.objectContaining({ code: 'UNSUPPORTED_FORMAT' }),
+    );
+    expect(() => decodeCollectionFile(new Uint8Array())).toThrowError(
+      expect.objectContaining({ code: 'CORRUPT_FILE' }),
+    );
+    for (const cut of [5, 20, bytes.length >> 1, bytes.length - 1]) {
+      expect(() => decodeCollectionFile(bytes.subarray(0, cut))).toThrowError(
+        expect.objectContaining({ code: 'CORRUPT_FILE' }),
+      );
+    }
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 8, max: bytes.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        (at, flip) => {
+          const bad = bytes.slice();
+          bad[at] ^= flip;
+          expect(() => decodeCollectionFile(bad)).toThrowError(
+            expect.objectContaining({ code: 'CORRUPT_FILE' }),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+    const newer = bytes.slice();
+    new DataView(newer.buffer).setUint32(8, 2, true);
+    new DataView(newer.buffer).setUint32(newer.length - 4, crc32(newer.subarray(0, newer.length - 4)), true);
+    expect(() => decodeCollectionFile(newer)).toThrowError(
+      expect.objectContaining({ code: 'UNSUPPORTED_FORMAT' }),
+    );
+    expect(() => decodeCollectionFile('x' as unknown as Uint8Array)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+
+  it('refuses a file whose checksum is right but whose contents disagree', () => {
+    const bytes = encodeCollectionFile(sample(2));
+    const headerLength = new DataView(bytes.buffer).getUint32(12, true);
+    const header = new TextDecoder().decode(bytes.subarray(16, 16 + headerLength));
+    const forged = header.replace('"rows":2', '"rows":3');
+    const out = bytes.slice();
+    out.set(new TextEncoder().encode(forged), 16);
+    new DataView(out.buffer).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
+    expect(() => decodeCollectionFile(out)).toThrowError(expect.objectContaining({ code: 'CORRUPT_FILE' }));
+  });
+
+  it('buildSnapshot validates like a store write', () => {
+    expect(() =>
+      buildSnapshot({
+        name: 'x',
+        fingerprint: fp,
+        kinds: ['float32'],
+        docs: [...makeDocs(1, 40), ...makeDocs(1, 40)],
+      }),
+    ).toThrowError(expect.objectContaining({ code: 'ALREADY_EXISTS' }));
+    expect(() =>
+      buildSnapshot({ name: 'x', fingerprint: fp, kinds: ['float32'], docs: makeDocs(1, 8) }),
+    ).toThrowError(expect.objectContaining({ code: 'DIMENSION_MISMATCH' }));
+    const { texts: _t, ...noTexts } = sample(1);
+    expect(() => encodeCollectionFile(noTexts)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+});
+
+describe('export and import through the store', () => {
+  it('round-trips a collection with deletes, and refuses bad files leaving the store untouched', async () => {
+    const store = await openVectorStore(uniqueDbName());
+    stores.push(store);
+    const col = await store.createCollection('src', {
+      fingerprint: fp,
+      kinds: ['float32', 'int8', 'binary'],
+      blockRows: 4,
+    });
+    const docs = makeDocs(9, 40);
+    await col.add(docs, fp);
+    await col.delete(['doc-3']);
+    const bytes = await col.export();
+    const copy = await store.importCollection(bytes, { name: 'copy' });
+    expect(await copy.count()).toBe(8);
+    const a = await col.load();
+    const b = await copy.load();
+    expect(b.ids).toEqual(a.ids.filter((id) => id !== 'doc-3'));
+    expect(b.int8!.calibration).toEqual(a.int8!.calibration);
+    const hits = await copy.search(docs[6].vector, { k: 1, mode: 'binary-rescore' });
+    expect(hits[0].id).toBe('doc-6');
+    await copy.add(makeDocs(1, 40, 3, 100), fp);
+    expect(await copy.count()).toBe(9);
+
+    await expectCode(store.importCollection(bytes, { name: 'copy' }), 'ALREADY_EXISTS');
+    const bad = bytes.slice();
+    bad[bad.length >> 1] ^= 0xff;
+    await expectCode(store.importCollection(bad, { name: 'bad' }), 'CORRUPT_FILE');
+    await expectCode(store.importCollection(bytes.subarray(0, 100), { name: 'bad' }), 'CORRUPT_FILE');
+    await expectCode(
+      store.importCollection(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), { name: 'bad' }),
+      'UNSUPPORTED_FORMAT',
+    );
+    expect((await store.listCollections()).map((c) => c.name)).toEqual(['copy', 'src']);
+    await expectCode(store.importCollection(bytes), 'ALREADY_EXISTS'); // the file's own name, 'src', is taken
+    await store.deleteCollection('src');
+    const restored = await store.importCollection(bytes);
+    expect(restored.name).toBe('src');
+    expect(await restored.count()).toBe(8);
+  });
+});
