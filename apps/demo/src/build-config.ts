@@ -1,0 +1,15 @@
+/** What the build decided (see vite.config.ts): model, where its files come from, corpus mode. */
+export interface DemoBuildConfig {
+  /** `demo`: the multilingual corpus and a real model; `test`: fixture model and test corpus, no network. */
+  readonly mode: 'demo' | 'test';
+  /** Model id, e.g. `Xenova/multilingual-e5-small` or `webembed-fixtures/crosslingual-bert`. */
+  readonly model: string;
+  /** Folder on this origin holding `<model id>/...` files (relative to the page), or `null` for the Hub. */
+  readonly modelBase: string | null;
+  /** Whether the engine may fetch from the Hugging Face Hub. */
+  readonly allowRemoteModels: boolean;
+  /** Weights dtype to load (`q8` by default). */
+  readonly dtype: string;
+  /** Folder on this origin holding onnxruntime-web's WASM runtime, relative to the page. */
+  readonly ortBase: string;
+}

@@ -1,0 +1,53 @@
+/**
+ * Runtime configuration: what the build decided (model, file locations, corpus) plus what the URL
+ * asks for (`?device=webgpu|wasm|auto`, `?sw=off`).
+ */
+import type { DemoBuildConfig } from './build-config';
+import type { ChunkOptions } from './search-service';
+
+declare const __WEBEMBED_DEMO__: DemoBuildConfig;
+
+/** Devices the `?device=` URL parameter accepts. */
+export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
+
+/** Everything the app needs to start. */
+export interface RuntimeConfig extends DemoBuildConfig {
+  readonly device: DeviceChoice;
+  /** Whether to register the service worker (`?sw=off` disables it, for debugging). */
+  readonly serviceWorker: boolean;
+  /** IndexedDB collection name; includes the model so two models never share one. */
+  readonly collection: string;
+  /** Chunking used for the user's documents. */
+  readonly chunk: ChunkOptions;
+  /** Absolute path of the model folder on this origin, or null when models come from the Hub. */
+  readonly modelPath: string | null;
+  /** Absolute URL of the ORT runtime folder on this origin. */
+  readonly ortUrl: string;
+}
+
+/** Reads `?device=`: `webgpu`, `wasm` or `auto` (default); anything else is refused by name. */
+export function parseDevice(value: string | null): DeviceChoice {
+  if (value === null || value === '' || value === 'auto') return 'auto';
+  if (value === 'webgpu' || value === 'wasm') return value;
+  throw new RangeError(`?device= must be webgpu, wasm or auto, got "${value}"`);
+}
+
+/** A collection name for a model id: letters, digits and dashes. */
+export function collectionName(mode: string, model: string): string {
+  return `demo-${mode}-${model.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+}
+
+/** Combines the build's settings with the page URL. */
+export function runtimeConfig(url: URL, build: DemoBuildConfig = __WEBEMBED_DEMO__): RuntimeConfig {
+  const modelPath = build.modelBase === null ? null : new URL(build.modelBase, url).pathname;
+  return {
+    ...build,
+    device: parseDevice(url.searchParams.get('device')),
+    serviceWorker: url.searchParams.get('sw') !== 'off',
+    collection: collectionName(build.mode, build.model),
+    chunk:
+      build.mode === 'test' ? { maxTokens: 48, overlapTokens: 8 } : { maxTokens: 200, overlapTokens: 32 },
+    modelPath,
+    ortUrl: new URL(build.ortBase, url).href,
+  };
+}
