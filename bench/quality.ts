@@ -6,7 +6,8 @@
  *
  * Usage:
  *   pnpm bench quality                         # real-vector table
- *   pnpm bench quality --data ./my-set --model ./models/my-model [--k 10] [--max-docs 5000]
+ *   pnpm bench quality --data ./my-set --model ./models/org/name [--k 10] [--dtype q8|fp32]
+ *                      [--max-docs 5000] [--max-queries 500]
  *
  * @module
  */
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     k: 'number',
     'max-docs': 'number',
     'max-queries': 'number',
+    dtype: 'string',
   });
   if (args.data !== undefined || args.model !== undefined) {
     await runUserData(args);

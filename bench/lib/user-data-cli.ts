@@ -5,54 +5,115 @@
  *
  * @module
  */
-import { resolve } from 'node:path';
-import type { Float32Matrix } from '@webembed/core';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { WebEmbedError } from '@webembed/core';
 import type { ParsedArgs } from './args.js';
 import { readDatasetFolder, type RetrievalDataset } from './mteb.js';
 import { fmt, markdownTable, writeResults } from './report.js';
 import { type Embedder, evaluateLabelled } from './user-data.js';
 
-type EmbedFn = (texts: string[], options?: { kind?: 'query' | 'passage' }) => Promise<Float32Matrix>;
+/** How to load a local model folder with the engine. */
+export interface ModelFolderPlan {
+  /** Value for the engine's `env.localModelPath`: the folder holding `<org>/<name>/`. */
+  readonly localModelPath: string;
+  /** Model id `<org>/<name>`. */
+  readonly modelId: string;
+  /** Output width read from `config.json` (`hidden_size`), used when the id is not a preset. */
+  readonly dims: number;
+  /** Token window: the smaller of `tokenizer_config.json` `model_max_length` and the position table. */
+  readonly maxTokens: number;
+  /** `q8` when `onnx/model_quantized.onnx` exists, else `fp32`. */
+  readonly dtype: 'fp32' | 'q8';
+}
 
 /**
- * Loads `@webembed/engine`'s in-process embedder for a local model folder. The engine is imported
- * lazily so the real-vector mode works without it.
+ * Reads what the engine needs from a transformers.js model folder (`<root>/<org>/<name>/` with
+ * `config.json`, `tokenizer.json`, `onnx/model.onnx` or `onnx/model_quantized.onnx`).
+ * Throws `NOT_FOUND` naming the missing file, `CORRUPT_FILE` for an unreadable config.
  */
-async function loadEngineEmbedder(modelDir: string): Promise<Embedder> {
-  const engine = (await import('@webembed/engine')) as Record<string, unknown>;
-  const factory = engine.createNodeEmbedder ?? engine.createEmbedder;
-  if (typeof factory !== 'function') {
-    throw new WebEmbedError(
-      'MODEL_LOAD_FAILED',
-      '@webembed/engine exports no in-process embedder (expected createNodeEmbedder or createEmbedder); user-data mode needs it',
-    );
-  }
-  const embedder = (await factory({ modelDir: resolve(modelDir) })) as { embed?: EmbedFn };
-  if (typeof embedder?.embed !== 'function') {
-    throw new WebEmbedError(
-      'MODEL_LOAD_FAILED',
-      `the engine embedder for ${modelDir} has no embed(texts) method`,
-    );
-  }
-  const embed = embedder.embed.bind(embedder);
-  return async (texts, kind) => {
-    const batch = 32;
-    const parts: Float32Matrix[] = [];
-    for (let i = 0; i < texts.length; i += batch) {
-      parts.push(await embed(texts.slice(i, i + batch), { kind }));
-      if (texts.length > batch)
-        process.stdout.write(`\r  embedded ${Math.min(texts.length, i + batch)}/${texts.length} ${kind}s`);
+export function planModelFolder(modelDir: string): ModelFolderPlan {
+  const dir = resolve(modelDir);
+  const need = (name: string) => {
+    if (!existsSync(join(dir, name))) {
+      throw new WebEmbedError(
+        'NOT_FOUND',
+        `model folder ${modelDir} lacks ${name}; expected a transformers.js model folder`,
+        {
+          file: name,
+        },
+      );
     }
-    if (texts.length > batch) process.stdout.write('\n');
-    const dims = parts[0].dims;
-    const data = new Float32Array(texts.length * dims);
-    let offset = 0;
-    for (const part of parts) {
-      data.set(part.data, offset);
-      offset += part.data.length;
+    return join(dir, name);
+  };
+  const readJson = (name: string): Record<string, unknown> => {
+    try {
+      return JSON.parse(readFileSync(need(name), 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'NOT_FOUND') throw err;
+      throw new WebEmbedError('CORRUPT_FILE', `${name} in ${modelDir} is not valid JSON`, { file: name });
     }
-    return { data, rows: texts.length, dims };
+  };
+  const config = readJson('config.json');
+  need('tokenizer.json');
+  const hasQ8 = existsSync(join(dir, 'onnx', 'model_quantized.onnx'));
+  if (!hasQ8) need(join('onnx', 'model.onnx'));
+  const dims = Number(config.hidden_size);
+  if (!Number.isInteger(dims) || dims < 1) {
+    throw new WebEmbedError('CORRUPT_FILE', `config.json in ${modelDir} has no positive integer hidden_size`);
+  }
+  const positions = Number(config.max_position_embeddings) || 512;
+  let maxTokens = positions;
+  if (existsSync(join(dir, 'tokenizer_config.json'))) {
+    const declared = Number(readJson('tokenizer_config.json').model_max_length);
+    if (Number.isInteger(declared) && declared > 0) maxTokens = Math.min(positions, declared);
+  }
+  return {
+    localModelPath: `${dirname(dirname(dir))}/`,
+    modelId: `${basename(dirname(dir))}/${basename(dir)}`,
+    dims,
+    maxTokens,
+    dtype: hasQ8 ? 'q8' : 'fp32',
+  };
+}
+
+/**
+ * Loads `@webembed/engine`'s in-process embedder (onnxruntime-node in Node) for a local model
+ * folder. A preset id keeps its preset (prefixes, pooling); any other model gets mean pooling,
+ * L2 normalization and the width of its config.
+ */
+export async function loadEngineEmbedder(
+  modelDir: string,
+  dtypeFlag?: string,
+): Promise<{ embed: Embedder; dispose: () => Promise<void>; describe: string }> {
+  const plan = planModelFolder(modelDir);
+  const engine = await import('@webembed/engine');
+  engine.env.localModelPath = plan.localModelPath;
+  engine.env.allowRemoteModels = false;
+  const preset = engine.PRESETS.get(plan.modelId);
+  const dtype = (dtypeFlag ?? plan.dtype) as 'fp32' | 'q8';
+  const embedder = await engine.createEmbedder({
+    model: plan.modelId,
+    device: 'cpu',
+    dtype,
+    overrides: preset
+      ? undefined
+      : { dims: plan.dims, pooling: 'mean', normalize: true, maxTokens: plan.maxTokens, matryoshkaDims: [] },
+  });
+  const embed: Embedder = async (texts, kind) => {
+    const res = await embedder.embed(texts, {
+      kind,
+      onProgress: (done, total) => {
+        if (total > 64) process.stdout.write(`\r  embedded ${done}/${total} ${kind}s`);
+      },
+    });
+    if (texts.length > 64) process.stdout.write('\n');
+    return res.vectors;
+  };
+  return {
+    embed,
+    dispose: () => embedder.dispose(),
+    describe: `${plan.modelId} (${dtype}, ${embedder.info.backend}, ${preset ? 'preset' : 'no preset: mean pooling + L2'})`,
   };
 }
 
@@ -87,14 +148,16 @@ export async function runUserData(args: ParsedArgs): Promise<void> {
   console.log(
     `data set ${args.data}: ${data.corpus.length} documents, ${data.queries.length} labelled queries`,
   );
-  const embed = await loadEngineEmbedder(args.model);
-  const result = await evaluateLabelled(data, embed, k);
+  const embedder = await loadEngineEmbedder(args.model, args.dtype as string | undefined);
+  console.log(`model: ${embedder.describe}`);
+  const result = await evaluateLabelled(data, embedder.embed, k);
+  await embedder.dispose();
   const table = markdownTable(
     ['search path', `NDCG@${k}`, `Recall@${k}`],
     result.scores.map((s) => [s.path, fmt(s.ndcg, 4), fmt(s.recall, 4)]),
   );
   const markdown = [
-    `# Retrieval quality on ${args.data} with model ${args.model}`,
+    `# Retrieval quality on ${args.data} with model ${embedder.describe}`,
     '',
     `${result.corpus} documents, ${result.queries} labelled queries, ${result.dims} dims; embedding took ${fmt(result.embedMs / 1000, 1)} s.`,
     'Scores against the qrels labels (trec_eval-style NDCG with linear gain; Recall over labels with score > 0).',
