@@ -46,12 +46,10 @@ export async function getSidecar(ctx: StoreContext, name: string, key: string): 
 /** Deletes every block record and sidecar of a collection inside `tx`. */
 export async function deleteCollectionData(tx: WriteTx, name: string, sidecars: boolean): Promise<void> {
   const range = blockRange(name);
-  await Promise.all([
-    tx.objectStore('vectorBlocks').delete(range),
-    tx.objectStore('rowBlocks').delete(range),
-    tx.objectStore('docBlocks').delete(range),
-    sidecars ? tx.objectStore('sidecars').delete(sidecarRange(name)) : Promise.resolve(),
-  ]);
+  await tx.objectStore('vectorBlocks').delete(range);
+  await tx.objectStore('rowBlocks').delete(range);
+  await tx.objectStore('docBlocks').delete(range);
+  if (sidecars) await tx.objectStore('sidecars').delete(sidecarRange(name));
 }
 
 /** Writes contiguous rows as fresh blocks `0..` of `record` (used by compact and import). */
@@ -69,11 +67,11 @@ export async function writeAllBlocks(
     const key: BlockKey = [record.name, block];
     const rb = appendRowBlock(undefined, ids, start, take);
     rowBlocks.push(rb);
-    await Promise.all([
-      tx.objectStore('vectorBlocks').put(appendVectorBlock(undefined, forms, record.dims, start, take), key),
-      tx.objectStore('rowBlocks').put(rb, key),
-      tx.objectStore('docBlocks').put(appendDocBlock(undefined, texts, metadata, start, take), key),
-    ]);
+    await tx
+      .objectStore('vectorBlocks')
+      .put(appendVectorBlock(undefined, forms, record.dims, start, take), key);
+    await tx.objectStore('rowBlocks').put(rb, key);
+    await tx.objectStore('docBlocks').put(appendDocBlock(undefined, texts, metadata, start, take), key);
   }
   return rowBlocks;
 }

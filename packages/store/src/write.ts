@@ -118,11 +118,11 @@ async function appendRows(
       within > 0
         ? await Promise.all([vectorStore.get(key), rowStore.get(key), docStore.get(key)])
         : [undefined, undefined, undefined];
-    await Promise.all([
-      vectorStore.put(appendVectorBlock(vb, forms, record.dims, offset, take), key),
-      rowStore.put(appendRowBlock(rb, batch.ids, offset, take), key),
-      docStore.put(appendDocBlock(db, batch.texts, batch.metadata, offset, take), key),
-    ]);
+    // One put at a time: a put that throws synchronously (aborted transaction) must not strand
+    // the promise of an earlier put as an unhandled rejection.
+    await vectorStore.put(appendVectorBlock(vb, forms, record.dims, offset, take), key);
+    await rowStore.put(appendRowBlock(rb, batch.ids, offset, take), key);
+    await docStore.put(appendDocBlock(db, batch.texts, batch.metadata, offset, take), key);
     row += take;
     offset += take;
   }
