@@ -1,0 +1,151 @@
+/**
+ * Search in SQL, mirroring the local recipes: exact float search (cosine over the full vectors),
+ * and the two-stage binary recipe (Hamming candidates from the HNSW index on
+ * `binary_quantize(embedding)`, `k x oversample` of them, re-ranked by cosine on the full vectors).
+ * Metadata equality filters become `metadata @> filter` in the same query.
+ *
+ * @module
+ */
+import { type ModelFingerprint, WebEmbedError, assertSameModel } from '@webembed/core';
+import { binaryExpression, requireCatalogEntry } from './catalog.js';
+import { type PgTarget, inTransaction, withClient } from './db.js';
+import { type JsonObject, assertFilter } from './json.js';
+import { assertCollectionName, collectionTable } from './names.js';
+import type { RemoteSearchHit, RemoteSearchMode } from './protocol.js';
+import { assertVector, columnType, vectorLiteral } from './vectors.js';
+
+/**
+ * Search modes, named as in the engine's collection API. `float32`: cosine over the full vectors
+ * (exact scan, or the float HNSW index when the collection has one and `exact` is not set).
+ * `binary-rescore`: Hamming candidates, re-ranked by cosine.
+ */
+export type PgSearchMode = RemoteSearchMode;
+
+/** Options of {@link searchCollection}. */
+export interface PgSearchOptions {
+  /** Hits to return, 1..1000. */
+  readonly k: number;
+  /** Fingerprint of the model that embedded the query; a different model is refused (`MODEL_MISMATCH`). */
+  readonly fingerprint: ModelFingerprint;
+  /** Default `binary-rescore`. */
+  readonly mode?: PgSearchMode;
+  /** Candidates per hit for `binary-rescore` (default 4, 1..100). */
+  readonly oversample?: number;
+  /** Metadata equality filter, matched by JSON containment (`metadata @> filter`). */
+  readonly filter?: JsonObject;
+  /** `float32` mode: force an exact scan even when a float HNSW index exists (default: use the index when present). */
+  readonly exact?: boolean;
+}
+
+/** One hit, shaped like the engine's local search results. `score` is cosine similarity (higher is better). */
+export type PgSearchHit = RemoteSearchHit;
+
+/** Largest k a search accepts. */
+export const MAX_K = 1000;
+
+/**
+ * Searches collection `name` with one query vector. Results are sorted by cosine similarity,
+ * highest first, ties by id. Throws `NOT_FOUND` for an unknown collection, `MODEL_MISMATCH` for a
+ * query from another model, `DIMENSION_MISMATCH` / `NOT_FINITE` / `INVALID_K` / `INVALID_ARGUMENT`
+ * for bad inputs.
+ *
+ * @example
+ * ```ts
+ * const hits = await searchCollection(pool, 'docs', queryVector, {
+ *   k: 10, fingerprint, mode: 'binary-rescore', oversample: 4, filter: { lang: 'en' },
+ * });
+ * // [{ id, text, metadata, score }, ...]
+ * ```
+ */
+export async function searchCollection(
+  target: PgTarget,
+  name: string,
+  query: Float32Array | readonly number[],
+  options: PgSearchOptions,
+): Promise<PgSearchHit[]> {
+  assertCollectionName(name);
+  const { k } = options;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_K) {
+    throw new WebEmbedError('INVALID_K', `k must be an integer from 1 to ${MAX_K}; got ${String(k)}`, {
+      k: String(k),
+    });
+  }
+  const mode = options.mode ?? 'binary-rescore';
+  if (mode !== 'float32' && mode !== 'binary-rescore') {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `mode must be "float32" or "binary-rescore" for Postgres collections; got ${JSON.stringify(mode)}`,
+    );
+  }
+  const oversample = options.oversample ?? 4;
+  if (typeof oversample !== 'number' || !Number.isInteger(oversample) || oversample < 1 || oversample > 100) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `oversample must be an integer from 1 to 100; got ${oversample}`,
+    );
+  }
+  if (options.filter !== undefined) assertFilter(options.filter);
+  if (!options.fingerprint) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      'a search needs the fingerprint of the model that embedded the query, to refuse vectors of another model',
+    );
+  }
+
+  return withClient(target, (client) =>
+    inTransaction(client, async () => {
+      const entry = await requireCatalogEntry(client, name);
+      assertSameModel(entry.fingerprint, options.fingerprint, 'the query vector and this collection');
+      assertVector(query, entry.dims, 'the query vector');
+      const type = columnType(entry.storage, entry.dims);
+      const table = collectionTable(name);
+      const params: unknown[] = [vectorLiteral(query, entry.storage)];
+      const where = options.filter
+        ? `WHERE metadata @> $${params.push(JSON.stringify(options.filter))}::jsonb`
+        : '';
+      const cosine = `embedding <=> $1::${type}`;
+      let sql: string;
+      if (mode === 'float32') {
+        if (options.exact) {
+          // The tie-breaking `id` in ORDER BY keeps any HNSW index out: an exact scan.
+          sql = `SELECT id, text, metadata, 1 - (${cosine}) AS score FROM ${table} ${where}
+                 ORDER BY ${cosine}, id LIMIT ${k}`;
+        } else {
+          await client.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(40, k))}`);
+          await client.query(`SET LOCAL hnsw.iterative_scan = 'relaxed_order'`);
+          // ORDER BY the bare distance lets the planner use the float HNSW index when there is one;
+          // relaxed_order may return hits slightly out of order, so the final k are sorted again.
+          sql = `SELECT * FROM (
+                   SELECT id, text, metadata, 1 - (${cosine}) AS score FROM ${table} ${where}
+                   ORDER BY ${cosine} LIMIT ${k}
+                 ) AS hits ORDER BY score DESC, id`;
+        }
+      } else {
+        const candidates = k * oversample;
+        await client.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(40, candidates))}`);
+        // With a filter, an HNSW scan may find fewer than `candidates` matching rows within
+        // ef_search; iterative scans keep walking the graph until the LIMIT is met.
+        await client.query(`SET LOCAL hnsw.iterative_scan = 'relaxed_order'`);
+        const hamming = `${binaryExpression(entry.dims)} <~> binary_quantize($1::${type})`;
+        sql = `WITH candidates AS MATERIALIZED (
+                 SELECT id, text, metadata, embedding FROM ${table} ${where}
+                 ORDER BY ${hamming} LIMIT ${candidates}
+               )
+               SELECT id, text, metadata, 1 - (${cosine}) AS score FROM candidates
+               ORDER BY ${cosine}, id LIMIT ${k}`;
+      }
+      const res = await client.query<{
+        id: string;
+        text: string;
+        metadata: JsonObject | null;
+        score: number;
+      }>(sql, params);
+      return res.rows.map((row) => ({
+        id: row.id,
+        text: row.text,
+        metadata: row.metadata,
+        score: Number(row.score),
+      }));
+    }),
+  );
+}

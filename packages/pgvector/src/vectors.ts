@@ -1,0 +1,87 @@
+/**
+ * Turning Float32Arrays into pgvector literals, with the checks every vector crossing into SQL
+ * needs (length, finiteness), and the column types a collection may use.
+ *
+ * @module
+ */
+import { WebEmbedError } from '@webembed/core';
+
+/**
+ * How a collection stores its full vectors: `halfvec` (2 bytes a dimension, up to 4000 dims,
+ * the default) or `vector` (float32, 4 bytes a dimension; HNSW float index up to 2000 dims).
+ */
+export type VectorStorage = 'halfvec' | 'vector';
+
+/** Largest dims each storage type accepts in a column (pgvector 0.8 limits). */
+export const MAX_DIMS: Readonly<Record<VectorStorage, number>> = { halfvec: 16_000, vector: 16_000 };
+
+/** Largest dims an HNSW float index accepts for each storage type (pgvector 0.8 limits). */
+export const MAX_HNSW_DIMS: Readonly<Record<VectorStorage, number>> = { halfvec: 4_000, vector: 2_000 };
+
+/** Largest dims an HNSW index over `bit(d)` accepts. */
+export const MAX_HNSW_BIT_DIMS = 64_000;
+
+/** The SQL column type of a collection's vectors, e.g. `halfvec(1024)`. */
+export function columnType(storage: VectorStorage, dims: number): string {
+  assertStorage(storage);
+  assertDims(dims);
+  return `${storage}(${dims})`;
+}
+
+/** Throws `INVALID_ARGUMENT` unless `storage` is `halfvec` or `vector`. */
+export function assertStorage(storage: unknown): asserts storage is VectorStorage {
+  if (storage !== 'halfvec' && storage !== 'vector') {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `vector storage must be "halfvec" or "vector"; got ${JSON.stringify(storage)}`,
+    );
+  }
+}
+
+/** Throws `INVALID_ARGUMENT` unless `dims` is an integer in 1..16000. */
+export function assertDims(dims: unknown): asserts dims is number {
+  if (typeof dims !== 'number' || !Number.isInteger(dims) || dims < 1 || dims > 16_000) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `dims must be an integer from 1 to 16000 (the pgvector column limit); got ${String(dims)}`,
+    );
+  }
+}
+
+/**
+ * Checks one vector against the collection's dims and finiteness: `DIMENSION_MISMATCH` for a
+ * wrong length, `NOT_FINITE` for NaN or Infinity. `where` names the vector in the message.
+ */
+export function assertVector(vector: ArrayLike<number>, dims: number, where: string): void {
+  if (vector.length !== dims) {
+    throw new WebEmbedError(
+      'DIMENSION_MISMATCH',
+      `${where} has ${vector.length} dimensions; this collection expects ${dims}`,
+      { expected: dims, actual: vector.length },
+    );
+  }
+  for (let i = 0; i < dims; i++) {
+    if (!Number.isFinite(vector[i])) {
+      throw new WebEmbedError(
+        'NOT_FINITE',
+        `${where} holds ${vector[i]} at dimension ${i}; every value must be a finite number`,
+        { index: i },
+      );
+    }
+  }
+}
+
+/**
+ * The pgvector text literal of a vector, e.g. `[0.5,-1,0.25]`. float32 values are written with 9
+ * significant digits (exact round trip); for `halfvec` 6 digits are plenty (fp16 keeps ~3.3) and
+ * make the literal a third shorter.
+ */
+export function vectorLiteral(vector: ArrayLike<number>, storage: VectorStorage): string {
+  const digits = storage === 'halfvec' ? 6 : 9;
+  const parts = new Array<string>(vector.length);
+  for (let i = 0; i < vector.length; i++) {
+    const v = vector[i];
+    parts[i] = v === 0 ? '0' : String(Number(v.toPrecision(digits)));
+  }
+  return `[${parts.join(',')}]`;
+}
