@@ -90,6 +90,8 @@ export interface EmbedderInfo {
   readonly dtype: Dtype;
   /** Token window actually applied (the smaller of the preset's and the tokenizer's). */
   readonly maxTokens: number;
+  /** Largest text accepted, in characters (`env.maxTextChars` at load). */
+  readonly maxTextChars: number;
   /** WASM threads when known (`null` for other backends or when unknown). */
   readonly threads: number | null;
   readonly loadMs: number;
@@ -188,6 +190,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     fallbackReasons: loaded.fallbackReasons,
     dtype,
     maxTokens,
+    maxTextChars: config.maxTextChars,
     threads:
       loaded.backend === 'wasm'
         ? (config.numThreads ?? (globalThis.crossOriginIsolated ? (wasmThreads ?? null) : 1))

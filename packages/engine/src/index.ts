@@ -31,3 +31,25 @@ export type {
 } from './embedder.js';
 export { planBatches } from './batching.js';
 export { sha256Hex } from './hash.js';
+export { createLocalEngine, engineFromEmbedder } from './engine.js';
+export type {
+  Engine,
+  EngineCollectionHandle,
+  EngineInfo,
+  EngineOptions,
+  OpenCollectionOptions,
+} from './engine.js';
+export type {
+  AddOptions,
+  AddResult,
+  ChunkingOptions,
+  CollectionSearchOptions,
+  DocumentToAdd,
+  EngineCollection,
+  SearchHit,
+  SearchMode,
+  SearchResponse,
+} from './collection.js';
+export { createStoreSearcher } from './dense-search.js';
+export type { DenseHit, DenseSearcher } from './dense-search.js';
+export { CHUNK_KEYS, chunkIdOf } from './chunks.js';

@@ -1,0 +1,309 @@
+/**
+ * Engine collections: documents in, text queries out. Embeds with the engine's model, persists
+ * through `@webembed/store` (vectors, texts, metadata, and the BM25 index as a sidecar written in
+ * the same transaction), searches dense vectors through a {@link DenseSearcher} (WebGPU via
+ * `@webembed/gpu` when present, else the store's CPU search) and fuses with BM25 for `hybrid`.
+ *
+ * @module
+ */
+import { WebEmbedError } from '@webembed/core';
+import type { Collection, Metadata, MetadataFilter, VectorKind } from '@webembed/store';
+import {
+  type Bm25Index,
+  type SerializedBm25Index,
+  chunkText,
+  createBm25Index,
+  loadBm25Index,
+  reciprocalRankFusion,
+} from '@webembed/text';
+import type { DenseSearcher } from './dense-search.js';
+import type { Embedder } from './embedder.js';
+import { assertText, throwIfAborted } from './inputs.js';
+import { type ChunkPlan, type RankedRow, groupByParent, parentIdOf, planDocuments } from './chunks.js';
+
+/** One document to add. */
+export interface DocumentToAdd {
+  readonly id: string;
+  readonly text: string;
+  readonly metadata?: Metadata;
+}
+
+/** Splitting long documents into chunks that search maps back to their parent. */
+export interface ChunkingOptions {
+  /** Tokens a chunk may hold (special tokens included). Default: the model's token window. */
+  readonly maxTokens?: number;
+  /** Tokens shared by neighbouring chunks. Default 0. */
+  readonly overlapTokens?: number;
+}
+
+/** Options of `add` / `upsert`. */
+export interface AddOptions {
+  /** Called after each embedded batch: documents (or chunks) done and total. */
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+  /** Chunk documents longer than the token window (or always, with an explicit `maxTokens`). */
+  readonly chunk?: ChunkingOptions | boolean;
+}
+
+/** What an `add` did. */
+export interface AddResult {
+  /** Documents written. */
+  readonly documents: number;
+  /** Rows stored (chunks count one each; equals `documents` without chunking). */
+  readonly rows: number;
+  /** Rows whose text was longer than the token window and got truncated. */
+  readonly truncated: number;
+  /** Documents replaced (upsert). */
+  readonly replaced: number;
+}
+
+/** Search modes: dense over a stored form, or dense fused with BM25. */
+export type SearchMode = 'float32' | 'int8' | 'hamming' | 'binary-rescore' | 'hybrid';
+
+/** Options of `search`. */
+export interface CollectionSearchOptions {
+  /** Hits wanted (default 10). */
+  readonly k?: number;
+  /** Default `float32` when stored, else the first stored kind's mode. */
+  readonly mode?: SearchMode;
+  /** Metadata equality filter (or a predicate, in-process only). */
+  readonly filter?: MetadataFilter;
+  /** Dense mode used inside `hybrid` (default: the collection's default mode). */
+  readonly hybridDense?: Exclude<SearchMode, 'hybrid'>;
+  readonly signal?: AbortSignal;
+}
+
+/** A search hit: a document (the best chunk of it, when chunked). */
+export interface SearchHit {
+  readonly id: string;
+  readonly text: string;
+  readonly metadata: Metadata | undefined;
+  /** Similarity (descending), Hamming distance for `hamming` (ascending), fused RRF score for `hybrid`. */
+  readonly score: number;
+  /** The chunk that matched, when the document was chunked. */
+  readonly chunk?: { readonly index: number; readonly start: number; readonly end: number };
+}
+
+/** Hits plus where the time went. */
+export interface SearchResponse {
+  readonly hits: SearchHit[];
+  readonly mode: SearchMode;
+  readonly timings: { readonly embedMs: number; readonly searchMs: number };
+  /** `webgpu` or `cpu`: where the dense search ran. */
+  readonly searchBackend: 'webgpu' | 'cpu';
+}
+
+/** A collection bound to an engine's model. */
+export interface EngineCollection {
+  readonly name: string;
+  /** Adds new documents (ALREADY_EXISTS for an id already stored). */
+  add(docs: readonly DocumentToAdd[], options?: AddOptions): Promise<AddResult>;
+  /** Adds or replaces documents by id. */
+  upsert(docs: readonly DocumentToAdd[], options?: AddOptions): Promise<AddResult>;
+  search(query: string, options?: CollectionSearchOptions): Promise<SearchResponse>;
+  /** Deletes documents (and their chunks) by id; returns how many documents existed. */
+  delete(ids: readonly string[]): Promise<number>;
+  /** Live stored rows (chunks count one each). */
+  count(): Promise<number>;
+  clear(): Promise<void>;
+  /** The collection as one binary file (store format, BM25 rebuilt from texts on import). */
+  export(): Promise<Uint8Array>;
+}
+
+const BM25_SIDECAR = 'bm25';
+
+/** Everything a collection needs from its engine. */
+export interface CollectionContext {
+  readonly embedder: Embedder;
+  readonly stored: Collection;
+  readonly kinds: readonly VectorKind[];
+  readonly dense: DenseSearcher;
+}
+
+function checkDocs(docs: readonly DocumentToAdd[], maxChars: number): void {
+  if (!Array.isArray(docs))
+    throw new WebEmbedError('INVALID_ARGUMENT', 'documents must be an array of { id, text }');
+  if (docs.length === 0) throw new WebEmbedError('EMPTY_BATCH', 'no documents to add; pass at least one');
+  const seen = new Set<string>();
+  docs.forEach((doc, i) => {
+    if (typeof doc !== 'object' || doc === null || typeof doc.id !== 'string' || doc.id === '') {
+      throw new WebEmbedError('INVALID_ARGUMENT', `documents[${i}] needs a non-empty string id`, {
+        index: i,
+      });
+    }
+    if (seen.has(doc.id)) {
+      throw new WebEmbedError('ALREADY_EXISTS', `documents[${i}] repeats id ${JSON.stringify(doc.id)}`, {
+        index: i,
+      });
+    }
+    seen.add(doc.id);
+    assertText(doc.text, maxChars, i);
+  });
+}
+
+async function loadBm25(stored: Collection): Promise<Bm25Index> {
+  const saved = (await stored.getSidecar(BM25_SIDECAR)) as SerializedBm25Index | undefined;
+  if (saved) return loadBm25Index(saved);
+  const index = createBm25Index();
+  for await (const doc of stored.iterate()) index.add(doc.id, doc.text);
+  return index;
+}
+
+/** Wraps a store collection with embedding, chunking, hybrid search and BM25 upkeep. */
+export async function createEngineCollection(ctx: CollectionContext): Promise<EngineCollection> {
+  const { embedder, stored, kinds, dense } = ctx;
+  let bm25 = await loadBm25(stored);
+  const defaultMode: Exclude<SearchMode, 'hybrid'> = kinds.includes('float32')
+    ? 'float32'
+    : kinds.includes('int8')
+      ? 'int8'
+      : 'binary-rescore';
+  const passagePrefix = embedder.preset.prefixes.passage;
+  const countWithPrefix = (text: string) => embedder.countTokens(passagePrefix + text);
+
+  /** Live stored rows of these documents (the document row itself or its chunks). */
+  async function rowsOf(docIds: readonly string[]): Promise<{ rowId: string; parent: string }[]> {
+    const wanted = new Set(docIds);
+    const snapshot = await stored.load({ documents: true });
+    const out: { rowId: string; parent: string }[] = [];
+    snapshot.ids.forEach((rowId, row) => {
+      if (snapshot.skip[row]) return;
+      const parent = parentIdOf(rowId, snapshot.metadata?.[row]);
+      if (wanted.has(parent)) out.push({ rowId, parent });
+    });
+    return out;
+  }
+
+  async function write(
+    docs: readonly DocumentToAdd[],
+    options: AddOptions,
+    upsert: boolean,
+  ): Promise<AddResult> {
+    checkDocs(docs, embedder.info.maxTextChars);
+    throwIfAborted(options.signal);
+    const chunking = options.chunk === true ? {} : options.chunk || null;
+    const plan: ChunkPlan = planDocuments(docs, chunking, embedder.info.maxTokens, (text, opts) =>
+      chunkText(text, { ...opts, countTokens: countWithPrefix }),
+    );
+    const embedded = await embedder.embed(plan.texts, {
+      kind: 'passage',
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    throwIfAborted(options.signal);
+    const newRows = new Set(plan.ids);
+    const existing = upsert ? await rowsOf(docs.map((d) => d.id)) : [];
+    const stale = existing.filter((r) => !newRows.has(r.rowId));
+    const replacedDocs = new Set(existing.map((r) => r.parent)).size;
+    for (const { rowId } of stale) bm25.remove(rowId);
+    for (let r = 0; r < plan.ids.length; r++) bm25.add(plan.ids[r], plan.texts[r]);
+    const batch = { ids: plan.ids, texts: plan.texts, metadata: plan.metadata, vectors: embedded.vectors };
+    try {
+      const sidecars = { [BM25_SIDECAR]: bm25.serialize() };
+      if (upsert) await stored.upsert(batch, embedder.fingerprint, { sidecars });
+      else await stored.add(batch, embedder.fingerprint, { sidecars });
+      if (stale.length > 0) {
+        await stored.delete(
+          stale.map((r) => r.rowId),
+          { sidecars },
+        );
+      }
+    } catch (err) {
+      bm25 = await loadBm25(stored); // keep the in-memory index equal to what is stored
+      throw err;
+    } finally {
+      dense.invalidate();
+    }
+    return {
+      documents: docs.length,
+      rows: plan.ids.length,
+      truncated: embedded.truncated.filter(Boolean).length,
+      replaced: replacedDocs,
+    };
+  }
+
+  async function search(query: string, options: CollectionSearchOptions = {}): Promise<SearchResponse> {
+    assertText(query, embedder.info.maxTextChars);
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 1) {
+      throw new WebEmbedError('INVALID_K', `k must be a positive integer, got ${String(k)}`, {
+        actual: String(k),
+      });
+    }
+    const mode = options.mode ?? defaultMode;
+    const modes: SearchMode[] = ['float32', 'int8', 'hamming', 'binary-rescore', 'hybrid'];
+    if (!modes.includes(mode)) {
+      throw new WebEmbedError(
+        'INVALID_ARGUMENT',
+        `mode must be one of ${modes.join(', ')}, got ${String(mode)}`,
+      );
+    }
+    const started = performance.now();
+    const { vectors } = await embedder.embed([query], { kind: 'query', signal: options.signal });
+    const embedMs = performance.now() - started;
+    const searchStart = performance.now();
+    const denseMode = mode === 'hybrid' ? (options.hybridDense ?? defaultMode) : mode;
+    // Over-fetch so that grouping chunks by parent, and fusion, still yield k documents.
+    const fetch = k * 4 + 10;
+    const denseHits = await dense.search(vectors.data, { k: fetch, mode: denseMode, filter: options.filter });
+    let rows: RankedRow[] = denseHits;
+    if (mode === 'hybrid') {
+      const byId = new Map<string, RankedRow>(denseHits.map((h) => [h.id, h]));
+      const lexical: string[] = [];
+      for (const id of bm25.search(query, fetch).ids) {
+        let row = byId.get(id);
+        if (!row) {
+          const doc = await stored.get(id);
+          if (!doc) continue;
+          row = { id, text: doc.text, metadata: doc.metadata, score: 0 };
+        }
+        if (!dense.passes(options.filter, row.metadata, id)) continue;
+        byId.set(id, row);
+        lexical.push(id);
+      }
+      const fused = reciprocalRankFusion([denseHits.map((h) => h.id), lexical]);
+      rows = fused.ids.map((id, i) => ({ ...(byId.get(id) as RankedRow), score: fused.scores[i] }));
+    }
+    return {
+      hits: groupByParent(rows, k),
+      mode,
+      timings: { embedMs, searchMs: performance.now() - searchStart },
+      searchBackend: dense.backend,
+    };
+  }
+
+  return {
+    name: stored.name,
+    add: (docs, options = {}) => write(docs, options, false),
+    upsert: (docs, options = {}) => write(docs, options, true),
+    search,
+    async delete(ids) {
+      if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
+        throw new WebEmbedError('INVALID_ARGUMENT', 'delete needs an array of string ids');
+      }
+      if (ids.length === 0) return 0;
+      const rows = await rowsOf(ids);
+      if (rows.length === 0) return 0;
+      for (const { rowId } of rows) bm25.remove(rowId);
+      try {
+        await stored.delete(
+          rows.map((r) => r.rowId),
+          { sidecars: { [BM25_SIDECAR]: bm25.serialize() } },
+        );
+      } catch (err) {
+        bm25 = await loadBm25(stored);
+        throw err;
+      } finally {
+        dense.invalidate();
+      }
+      return new Set(rows.map((r) => r.parent)).size;
+    },
+    count: () => stored.count(),
+    async clear() {
+      await stored.clear();
+      bm25.clear();
+      dense.invalidate();
+    },
+    export: () => stored.export(),
+  };
+}

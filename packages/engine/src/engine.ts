@@ -1,0 +1,154 @@
+/**
+ * The in-process engine: one embedder plus persistent collections. The worker runs exactly this;
+ * Node code (the CLI, tests) can use it directly without a worker.
+ *
+ * @module
+ */
+import { type ModelFingerprint, assertSameModel } from '@webembed/core';
+import { type VectorKind, type VectorStore, decodeCollectionFile, openVectorStore } from '@webembed/store';
+import {
+  type AddOptions,
+  type CollectionSearchOptions,
+  type DocumentToAdd,
+  type EngineCollection,
+  createEngineCollection,
+} from './collection.js';
+import { type DenseSearcher, createStoreSearcher } from './dense-search.js';
+import {
+  type EmbedOptions,
+  type EmbedResult,
+  type Embedder,
+  type EmbedderInfo,
+  type EmbedderOptions,
+  createEmbedder,
+} from './embedder.js';
+
+/** Options of {@link createLocalEngine}. */
+export interface EngineOptions extends EmbedderOptions {
+  /** IndexedDB database holding the collections. Default `webembed`. */
+  readonly database?: string;
+  /**
+   * Makes the dense searcher of a collection (e.g. WebGPU through `@webembed/gpu`). Default: the
+   * store's exact CPU search.
+   */
+  readonly denseSearcher?: (
+    collection: import('@webembed/store').Collection,
+  ) => Promise<DenseSearcher> | DenseSearcher;
+}
+
+/** Options of `engine.collection`. */
+export interface OpenCollectionOptions {
+  /** Vector forms to keep when the collection is created. Default `['float32', 'int8', 'binary']`. */
+  readonly kinds?: readonly VectorKind[];
+}
+
+/** What the engine runs on. */
+export interface EngineInfo extends EmbedderInfo {
+  readonly fingerprint: ModelFingerprint;
+}
+
+/** A collection handle that can also replace its contents from an exported file. */
+export interface EngineCollectionHandle extends EngineCollection {
+  /** Replaces this collection with a file made by `export()` (MODEL_MISMATCH for another model's file). */
+  import(bytes: Uint8Array): Promise<void>;
+}
+
+/** An engine: embed texts, and open collections of documents embedded with its model. */
+export interface Engine {
+  readonly info: EngineInfo;
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<EmbedResult>;
+  /** Opens the collection `name`, creating it for this model when missing (MODEL_MISMATCH if it holds another model's vectors). */
+  collection(name: string, options?: OpenCollectionOptions): Promise<EngineCollectionHandle>;
+  /** Deletes a collection and everything in it. */
+  deleteCollection(name: string): Promise<void>;
+  /** Names of the collections in the database. */
+  listCollections(): Promise<string[]>;
+  dispose(): Promise<void>;
+}
+
+const DEFAULT_KINDS: readonly VectorKind[] = ['float32', 'int8', 'binary'];
+
+/** Wraps an already loaded embedder into an engine over the IndexedDB database `database`. */
+export async function engineFromEmbedder(
+  embedder: Embedder,
+  options: Pick<EngineOptions, 'database' | 'denseSearcher'> = {},
+): Promise<Engine> {
+  let store: VectorStore | null = null;
+  const openStore = async () => {
+    store ??= await openVectorStore(options.database);
+    return store;
+  };
+  const makeSearcher = options.denseSearcher ?? createStoreSearcher;
+
+  async function bind(name: string): Promise<EngineCollection> {
+    const db = await openStore();
+    const stored = await db.collection(name);
+    const info = await stored.info();
+    assertSameModel(
+      info.fingerprint,
+      embedder.fingerprint,
+      `the model loaded (${embedder.fingerprint.modelId})`,
+    );
+    return createEngineCollection({ embedder, stored, kinds: info.kinds, dense: await makeSearcher(stored) });
+  }
+
+  return {
+    info: { ...embedder.info, fingerprint: embedder.fingerprint },
+    embed: (texts, embedOptions) => embedder.embed(texts, embedOptions),
+    async collection(name, openOptions = {}) {
+      const db = await openStore();
+      if (!(await db.hasCollection(name))) {
+        await db.createCollection(name, {
+          fingerprint: embedder.fingerprint,
+          kinds: openOptions.kinds ?? DEFAULT_KINDS,
+        });
+      }
+      let inner = await bind(name);
+      return {
+        name: inner.name,
+        add: (docs: readonly DocumentToAdd[], o?: AddOptions) => inner.add(docs, o),
+        upsert: (docs: readonly DocumentToAdd[], o?: AddOptions) => inner.upsert(docs, o),
+        search: (query: string, o?: CollectionSearchOptions) => inner.search(query, o),
+        delete: (ids: readonly string[]) => inner.delete(ids),
+        count: () => inner.count(),
+        clear: () => inner.clear(),
+        export: () => inner.export(),
+        async import(bytes: Uint8Array) {
+          const decoded = decodeCollectionFile(bytes);
+          assertSameModel(embedder.fingerprint, decoded.fingerprint, 'the imported file');
+          await db.deleteCollection(inner.name);
+          await db.importCollection(bytes, { name: inner.name });
+          inner = await bind(inner.name);
+        },
+      };
+    },
+    async deleteCollection(name) {
+      await (await openStore()).deleteCollection(name);
+    },
+    async listCollections() {
+      return (await (await openStore()).listCollections()).map((c) => c.name);
+    },
+    async dispose() {
+      store?.close();
+      await embedder.dispose();
+    },
+  };
+}
+
+/**
+ * Loads a model in this thread and returns an engine over IndexedDB collections. Browsers
+ * usually want `createEngine` (a worker) instead; Node (with an IndexedDB implementation such as
+ * fake-indexeddb for collections) and workers use this.
+ *
+ * @example
+ * ```ts
+ * const engine = await createLocalEngine({ model: 'Xenova/all-MiniLM-L6-v2', device: 'cpu' });
+ * const docs = await engine.collection('docs');
+ * await docs.add([{ id: '1', text: 'Cats purr when content.' }]);
+ * const { hits } = await docs.search('why do cats purr', { k: 3 });
+ * ```
+ */
+export async function createLocalEngine(options: EngineOptions): Promise<Engine> {
+  const embedder = await createEmbedder(options);
+  return engineFromEmbedder(embedder, options);
+}

@@ -1,0 +1,157 @@
+import 'fake-indexeddb/auto';
+import { isWebEmbedError } from '@webembed/core';
+import { createBm25Index, reciprocalRankFusion } from '@webembed/text';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Engine, createEmbedder, createLocalEngine, engineFromEmbedder, env } from '../src/index.js';
+import { ensureFixtures, fixtureModelsDir, readConcepts } from './fixture-paths.js';
+
+let engine: Engine;
+
+beforeAll(async () => {
+  ensureFixtures();
+  env.localModelPath = `${fixtureModelsDir}/`;
+  env.allowRemoteModels = false;
+  engine = await createLocalEngine({
+    model: 'webembed-fixtures/crosslingual-bert',
+    dtype: 'fp32',
+    device: 'cpu',
+    database: 'engine-collection-test',
+  });
+});
+
+afterAll(async () => {
+  await engine.dispose();
+});
+
+async function codeOf(run: Promise<unknown>): Promise<string> {
+  try {
+    await run;
+  } catch (err) {
+    expect(isWebEmbedError(err)).toBe(true);
+    return (err as { code: string }).code;
+  }
+  return 'no error';
+}
+
+const { examples } = readConcepts();
+const englishDocs = examples.map((e, i) => ({ id: `doc${i}`, text: e.en, metadata: { n: i, lang: 'en' } }));
+
+describe('engine collections (Node, fake-indexeddb, crosslingual fixture)', () => {
+  it('a French, German or Spanish query retrieves the English document about the same thing', async () => {
+    const docs = await engine.collection('crossling');
+    await docs.add(englishDocs);
+    expect(await docs.count()).toBe(englishDocs.length);
+    for (const lang of ['fr', 'de', 'es']) {
+      for (const [i, example] of examples.entries()) {
+        const res = await docs.search(example[lang], { k: 3 });
+        expect(res.hits[0].id).toBe(`doc${i}`);
+        expect(res.hits[0].score).toBeGreaterThan(0.999);
+        expect(res.searchBackend).toBe('cpu');
+        expect(res.timings.embedMs).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
+  it('all dense modes and hybrid find the exact document; filters restrict hits', async () => {
+    const docs = await engine.collection('crossling');
+    for (const mode of ['float32', 'int8', 'hamming', 'binary-rescore', 'hybrid'] as const) {
+      const res = await docs.search(examples[1].fr, { k: 2, mode });
+      expect(res.hits[0].id, mode).toBe('doc1');
+      expect(res.mode).toBe(mode);
+    }
+    const filtered = await docs.search(examples[1].fr, { k: 3, filter: { n: 2 } });
+    expect(filtered.hits.map((h) => h.id)).toEqual(['doc2']);
+    const hybridFiltered = await docs.search(examples[1].fr, { k: 3, mode: 'hybrid', filter: { n: 3 } });
+    expect(hybridFiltered.hits.map((h) => h.id)).toEqual(['doc3']);
+  });
+
+  it('hybrid is the RRF fusion of the dense ranking and a BM25 ranking of the same texts', async () => {
+    const docs = await engine.collection('hybrid');
+    const corpus = [
+      { id: 'code', text: 'she drinks hot coffee on the sea xq77zt' },
+      ...englishDocs.map((d) => ({ id: d.id, text: d.text })),
+    ];
+    await docs.add(corpus);
+    const query = 'the cat eats xq77zt';
+    const dense = await docs.search(query, { k: corpus.length, mode: 'float32' });
+    const bm25 = createBm25Index();
+    for (const d of corpus) bm25.add(d.id, d.text);
+    const expected = reciprocalRankFusion([
+      dense.hits.map((h) => h.id),
+      bm25.search(query, corpus.length).ids,
+    ]);
+    const hybrid = await docs.search(query, { k: 4, mode: 'hybrid' });
+    expect(hybrid.hits.map((h) => h.id)).toEqual(expected.ids.slice(0, 4));
+    expect(Array.from(hybrid.hits, (h) => h.score)).toEqual(Array.from(expected.scores.slice(0, 4)));
+    expect(bm25.search(query, corpus.length).ids).toContain('code');
+  });
+
+  it('delete, upsert, clear keep search and BM25 in step; export/import round-trips', async () => {
+    const docs = await engine.collection('lifecycle');
+    await docs.add(englishDocs.slice(0, 3));
+    expect(await docs.delete(['doc0', 'nope'])).toBe(1);
+    expect(await docs.count()).toBe(2);
+    let res = await docs.search(examples[0].de, { k: 5, mode: 'hybrid' });
+    expect(res.hits.map((h) => h.id)).not.toContain('doc0');
+    const up = await docs.upsert([{ id: 'doc1', text: examples[4].en }]);
+    expect(up.replaced).toBe(1);
+    res = await docs.search(examples[4].es, { k: 1 });
+    expect(res.hits[0].id).toBe('doc1');
+    const bytes = await docs.export();
+    await docs.clear();
+    expect(await docs.count()).toBe(0);
+    await docs.import(bytes);
+    expect(await docs.count()).toBe(2);
+    res = await docs.search(examples[4].fr, { k: 1, mode: 'hybrid' });
+    expect(res.hits[0].id).toBe('doc1');
+  });
+
+  it('chunks long documents and maps hits back to the parent with the chunk span', async () => {
+    const docs = await engine.collection('chunked');
+    const long = examples.map((e) => `${e.en}.`).join(' ');
+    const res = await docs.add(
+      [
+        { id: 'long', text: long, metadata: { kind: 'story' } },
+        { id: 'short', text: 'the moon' },
+      ],
+      { chunk: { maxTokens: 9 } },
+    );
+    expect(res.documents).toBe(2);
+    expect(res.rows).toBeGreaterThan(2);
+    const hit = (await docs.search(examples[3].de, { k: 2 })).hits[0];
+    expect(hit.id).toBe('long');
+    expect(hit.metadata).toEqual({ kind: 'story' });
+    expect(hit.chunk).toBeDefined();
+    expect(long.slice(hit.chunk?.start, hit.chunk?.end)).toBe(hit.text);
+    expect(hit.text).toContain('reads a new book');
+    expect(await docs.delete(['long'])).toBe(1);
+    expect(await docs.count()).toBe(1);
+  });
+
+  it('refuses another model, bad documents and bad queries with typed errors', async () => {
+    const docs = await engine.collection('crossling');
+    const other = await engineFromEmbedder(
+      await createEmbedder({ model: 'webembed-fixtures/crosslingual-bert', dtype: 'q8', device: 'cpu' }),
+      { database: 'engine-collection-test' },
+    );
+    expect(await codeOf(other.collection('crossling'))).toBe('MODEL_MISMATCH');
+    const foreign = await other.collection('q8-only');
+    await foreign.add([{ id: 'a', text: 'the cat' }]);
+    expect(await codeOf(docs.import(await foreign.export()))).toBe('MODEL_MISMATCH');
+    await other.dispose();
+    expect(await codeOf(docs.add([]))).toBe('EMPTY_BATCH');
+    expect(await codeOf(docs.add([{ id: '', text: 'x' }]))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(docs.add([{ id: 'z', text: '' }]))).toBe('EMPTY_TEXT');
+    expect(await codeOf(docs.add([{ id: 'z', text: 5 as unknown as string }]))).toBe('NOT_A_STRING');
+    expect(await codeOf(docs.add([{ id: 'doc0', text: 'again' }]))).toBe('ALREADY_EXISTS');
+    expect(await codeOf(docs.search(''))).toBe('EMPTY_TEXT');
+    expect(await codeOf(docs.search('cat', { k: 0 }))).toBe('INVALID_K');
+    expect(await codeOf(docs.search('cat', { mode: 'fuzzy' as 'hybrid' }))).toBe('INVALID_ARGUMENT');
+    const controller = new AbortController();
+    controller.abort();
+    expect(await codeOf(docs.add([{ id: 'late', text: 'the dog' }], { signal: controller.signal }))).toBe(
+      'ABORTED',
+    );
+    expect(await docs.count()).toBe(englishDocs.length);
+  });
+});
