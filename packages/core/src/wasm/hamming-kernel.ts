@@ -1,13 +1,18 @@
 /**
- * WebAssembly SIMD Hamming kernel (placeholder until the module lands: reports unavailable,
- * so callers fall back to JavaScript).
+ * The WebAssembly SIMD Hamming kernel: corpus rows are copied a tile at a time into the
+ * module's memory, the module writes one distance a (query, row) pair with `i8x16.popcnt`, and
+ * the bounded top-k selection runs in JavaScript over those distances. Gives exactly the
+ * distances of the JavaScript kernel. Where WebAssembly or its SIMD proposal is missing, the
+ * module fails validation and callers fall back to JavaScript.
  *
  * @module
  */
 import { WebEmbedError } from '../errors.js';
+import { allocateTopK, createTopKHeap, drainTopK, offerTopK, type TopKHeap } from '../topk.js';
 import type { BinaryMatrix, TopK } from '../types.js';
+import { HAMMING_WASM_BASE64 } from './hamming-wasm.js';
 
-/** A Hamming top-k kernel: queries x corpus -> top-k, k already checked and capped. */
+/** A Hamming top-k kernel: queries x corpus -> top-k, `k` already checked and capped. */
 export type HammingKernel = (
   queries: BinaryMatrix,
   corpus: BinaryMatrix,
@@ -15,13 +20,143 @@ export type HammingKernel = (
   skip: Uint8Array | undefined,
 ) => TopK;
 
-/** The WebAssembly kernel, or `null` when unavailable (`required` turns that into an error). */
-export function hammingKernelWasm(required: boolean): HammingKernel | null {
-  if (required) {
-    throw new WebEmbedError(
-      'INVALID_ARGUMENT',
-      'the WebAssembly SIMD Hamming kernel is not available in this runtime',
-    );
+interface HammingModule {
+  readonly memory: WebAssembly.Memory;
+  readonly hamming: (q: number, nq: number, c: number, nRows: number, wpr: number, out: number) => void;
+  readonly select: (q: number, c: number, nRows: number, wpr: number, limit: number, out: number) => number;
+}
+
+/** Decodes base64 without Buffer, so it runs in browsers and workers too. */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * Compiles and instantiates the module (synchronously: it is a few hundred bytes), or returns
+ * `null` when this runtime cannot (no WebAssembly, no SIMD, compilation refused).
+ */
+export function instantiateHammingModule(
+  bytes: Uint8Array<ArrayBuffer> = decodeBase64(HAMMING_WASM_BASE64),
+): HammingModule | null {
+  try {
+    if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return null;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    const exports = instance.exports as unknown as HammingModule;
+    if (
+      !(exports.memory instanceof WebAssembly.Memory) ||
+      typeof exports.hamming !== 'function' ||
+      typeof exports.select !== 'function'
+    )
+      return null;
+    return exports;
+  } catch {
+    return null;
   }
-  return null;
+}
+
+let cached: HammingModule | null | undefined;
+
+/** Whether the WebAssembly SIMD kernel runs here. */
+export function hammingWasmAvailable(): boolean {
+  cached ??= instantiateHammingModule();
+  return cached !== null;
+}
+
+/** Bytes of corpus rows copied into module memory per call. */
+const TILE_BYTES = 1 << 17;
+/** Queries handled per pass over the corpus. */
+const QUERY_GROUP = 16;
+
+/**
+ * The WebAssembly kernel, or `null` when unavailable; with `required`, unavailability throws
+ * `INVALID_ARGUMENT` instead.
+ */
+export function hammingKernelWasm(required: boolean): HammingKernel | null {
+  cached ??= instantiateHammingModule();
+  if (cached === null) {
+    if (required) {
+      throw new WebEmbedError(
+        'INVALID_ARGUMENT',
+        "kernel 'wasm' was requested but this runtime has no WebAssembly SIMD; use kernel 'auto' or 'js'",
+      );
+    }
+    return null;
+  }
+  const module = cached;
+  return (queries, corpus, k, skip) => searchWithModule(module, queries, corpus, k, skip);
+}
+
+/** Runs the search on a given module instance (exported for tests). */
+export function searchWithModule(
+  module: HammingModule,
+  queries: BinaryMatrix,
+  corpus: BinaryMatrix,
+  k: number,
+  skip: Uint8Array | undefined,
+): TopK {
+  const wpr = corpus.wordsPerRow;
+  const rowBytes = wpr * 4;
+  const tileRows = Math.max(1, Math.min(corpus.rows, Math.floor(TILE_BYTES / rowBytes)));
+  const group = Math.min(QUERY_GROUP, queries.rows);
+  const qPtr = 0;
+  const cPtr = align16(group * rowBytes);
+  // Worst case every row of a tile is a candidate: two i32 a row.
+  const outPtr = align16(cPtr + tileRows * rowBytes);
+  ensureMemory(module.memory, outPtr + tileRows * 8);
+  const words = new Uint32Array(module.memory.buffer);
+  const pairs = new Int32Array(module.memory.buffer, outPtr, tileRows * 2);
+  const out = allocateTopK(queries.rows, k);
+  const heaps: TopKHeap[] = [];
+  for (let i = 0; i < group; i++) heaps.push(createTopKHeap(k));
+  for (let first = 0; first < queries.rows; first += group) {
+    const count = Math.min(group, queries.rows - first);
+    words.set(queries.words.subarray(first * wpr, (first + count) * wpr), qPtr >>> 2);
+    for (let start = 0; start < corpus.rows; start += tileRows) {
+      const n = Math.min(tileRows, corpus.rows - start);
+      words.set(corpus.words.subarray(start * wpr, (start + n) * wpr), cPtr >>> 2);
+      for (let qi = 0; qi < count; qi++) {
+        const heap = heaps[qi];
+        // Rows arrive in increasing order, so once the heap is full a row must be strictly
+        // closer than the current k-th hit: distance <= worst - 1.
+        const limit = heap.size < heap.capacity ? 0x7fffffff : -heap.threshold - 1;
+        if (limit < 0) continue;
+        const found = module.select(qPtr + qi * rowBytes, cPtr, n, wpr, limit, outPtr);
+        for (let i = 0; i < found; i++) {
+          const r = start + pairs[2 * i];
+          if (skip === undefined || skip[r] === 0) offerTopK(heap, -pairs[2 * i + 1], r);
+        }
+      }
+    }
+    for (let qi = 0; qi < count; qi++) drainTopK(heaps[qi], out.indices, out.scores, (first + qi) * k, true);
+  }
+  return out;
+}
+
+/** All `queries x rows` distances through the module (for tests and cross-checks). */
+export function hammingDistancesWithModule(
+  module: HammingModule,
+  queries: BinaryMatrix,
+  corpus: BinaryMatrix,
+): Int32Array {
+  const rowBytes = corpus.wordsPerRow * 4;
+  const cPtr = align16(queries.rows * rowBytes);
+  const outPtr = align16(cPtr + corpus.rows * rowBytes);
+  ensureMemory(module.memory, outPtr + queries.rows * corpus.rows * 4);
+  const words = new Uint32Array(module.memory.buffer);
+  words.set(queries.words, 0);
+  words.set(corpus.words, cPtr >>> 2);
+  module.hamming(0, queries.rows, cPtr, corpus.rows, corpus.wordsPerRow, outPtr);
+  return new Int32Array(module.memory.buffer, outPtr, queries.rows * corpus.rows).slice();
+}
+
+function align16(n: number): number {
+  return (n + 15) & ~15;
+}
+
+function ensureMemory(memory: WebAssembly.Memory, bytes: number): void {
+  const have = memory.buffer.byteLength;
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
 }

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Assembles the hand-written WebAssembly text modules of packages/core/src/wasm/*.wat with wabt
+// and writes each as a base64 constant in src/wasm/<name>-wasm.ts, so the runtime needs no
+// assembler and no fetch. `--check` exits 1 when a generated file is out of date.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import wabtFactory from 'wabt';
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'wasm');
+
+/** The generated TypeScript source for one .wat file. */
+export async function generate(watFile) {
+  const wabt = await wabtFactory();
+  const text = readFileSync(join(dir, watFile), 'utf8');
+  const module = wabt.parseWat(watFile, text, { simd: true });
+  module.validate();
+  const { buffer } = module.toBinary({});
+  module.destroy();
+  const base64 = Buffer.from(buffer).toString('base64');
+  const constant = `${watFile
+    .replace(/\.wat$/, '')
+    .toUpperCase()
+    .replace(/-/g, '_')}_WASM_BASE64`;
+  const lines = base64.match(/.{1,100}/g).map((chunk) => `  '${chunk}'`);
+  return `// Generated from ${watFile} by packages/core/scripts/build-wasm.mjs; do not edit by hand.\n\n/** The assembled ${watFile} module (${buffer.length} bytes), base64. */\nexport const ${constant} =\n${lines.join(' +\n')};\n`;
+}
+
+async function main() {
+  const check = process.argv.includes('--check');
+  let stale = false;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.wat'))) {
+    const target = join(dir, file.replace(/\.wat$/, '-wasm.ts'));
+    const source = await generate(file);
+    let current = '';
+    try {
+      current = readFileSync(target, 'utf8');
+    } catch {}
+    if (current === source) continue;
+    if (check) {
+      console.error(`${target} is out of date; run node packages/core/scripts/build-wasm.mjs`);
+      stale = true;
+    } else {
+      writeFileSync(target, source);
+      console.log(`wrote ${target}`);
+    }
+  }
+  if (stale) process.exit(1);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { type Float32Matrix, quantizeBinary, searchHamming, searchHammingJs } from '../src/index.js';
+import {
+  decodeBase64,
+  hammingDistancesWithModule,
+  hammingWasmAvailable,
+  instantiateHammingModule,
+  searchWithModule,
+} from '../src/wasm/hamming-kernel.js';
+import { HAMMING_WASM_BASE64 } from '../src/wasm/hamming-wasm.js';
+import { generate } from '../scripts/build-wasm.mjs';
+import { naiveHammingFromFloats } from './helpers.js';
+
+describe('WebAssembly SIMD Hamming module', () => {
+  it('is up to date with its hand-written .wat source', async () => {
+    const source: string = await generate('hamming.wat');
+    expect(source).toContain(HAMMING_WASM_BASE64.slice(0, 60));
+    const embedded = source
+      .match(/'([A-Za-z0-9+/=]+)'/g)
+      ?.map((s) => s.slice(1, -1))
+      .join('');
+    expect(embedded).toBe(HAMMING_WASM_BASE64);
+  });
+
+  it('runs in Node 20 (WebAssembly SIMD present)', () => {
+    expect(hammingWasmAvailable()).toBe(true);
+  });
+
+  it('computes every distance exactly like counting bits, for widths around the 128-bit chunking', () => {
+    const module = instantiateHammingModule();
+    expect(module).not.toBeNull();
+    if (module === null) return;
+    for (const dims of [1, 31, 32, 33, 64, 96, 127, 128, 129, 200, 384, 1024, 1056]) {
+      const make = (rows: number, seed: number): Float32Matrix => ({
+        data: Float32Array.from(
+          { length: rows * dims },
+          (_, i) => Math.sin(i * 0.731 + seed) + Math.cos(i * 1.91 * seed),
+        ),
+        rows,
+        dims,
+      });
+      const qf = make(3, 1);
+      const cf = make(17, 2);
+      const d = hammingDistancesWithModule(module, quantizeBinary(qf), quantizeBinary(cf));
+      for (let q = 0; q < 3; q++) {
+        for (let r = 0; r < 17; r++)
+          expect(d[q * 17 + r], `dims ${dims}`).toBe(naiveHammingFromFloats(qf, q, cf, r));
+      }
+    }
+  });
+
+  it('falls back to JavaScript when the module cannot be compiled', () => {
+    const broken = decodeBase64(HAMMING_WASM_BASE64);
+    broken[broken.length - 3] ^= 0xff;
+    expect(instantiateHammingModule(broken)).toBeNull();
+    expect(instantiateHammingModule(new Uint8Array([0, 1, 2]))).toBeNull();
+  });
+
+  it('search through the module equals the JS kernel, including k larger than a tile and skip masks', () => {
+    const module = instantiateHammingModule();
+    if (module === null) throw new Error('no module');
+    const dims = 1024;
+    const rows = 700; // 700 x 128 bytes: one 128 KiB tile is 1024 rows, so also test 2 tiles below
+    const cf: Float32Matrix = {
+      data: Float32Array.from({ length: rows * dims }, (_, i) => Math.sin(i * 0.3) * ((i % 11) - 5)),
+      rows,
+      dims,
+    };
+    const qf: Float32Matrix = { data: cf.data.slice(0, 5 * dims), rows: 5, dims };
+    const qb = quantizeBinary(qf);
+    const cb = quantizeBinary(cf);
+    const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 5 === 1 ? 1 : 0));
+    for (const k of [1, 10, 560]) {
+      const a = searchWithModule(module, qb, cb, k, skip);
+      const b = searchHammingJs(qb, cb, k, skip);
+      expect(a.indices).toEqual(b.indices);
+      expect(a.scores).toEqual(b.scores);
+    }
+    const big = { ...cb, rows: 1400, words: new Uint32Array(1400 * 32), l1Norms: undefined };
+    big.words.set(cb.words);
+    big.words.set(cb.words, cb.words.length);
+    const a = searchHamming(qb, big, { k: 30, kernel: 'wasm' });
+    const b = searchHamming(qb, big, { k: 30, kernel: 'js' });
+    expect(a.indices).toEqual(b.indices);
+  });
+});
