@@ -53,3 +53,9 @@ export type {
 export { createStoreSearcher } from './dense-search.js';
 export type { DenseHit, DenseSearcher } from './dense-search.js';
 export { CHUNK_KEYS, chunkIdOf } from './chunks.js';
+export { createEngine, engineInWorker, open } from './client.js';
+export type { CreateEngineOptions, OpenOptions, OpenedCollection } from './client.js';
+export { createWorkerApi } from './worker-api.js';
+export type { EngineWorkerApi, PlainFilter, WorkerEngineOptions } from './protocol.js';
+export { registerErrorTransfer, serializeError, deserializeError } from './error-transfer.js';
+export type { SerializedError } from './error-transfer.js';
