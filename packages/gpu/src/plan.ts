@@ -1,0 +1,174 @@
+/**
+ * The GPU path of a search: lays the queries out for the kernels, splits them into batches
+ * that fit the device's buffers, runs each batch (one submit, one `mapAsync`) and assembles the
+ * core-shaped top-k.
+ *
+ * @module
+ */
+import { int8Affine, quantizeBinary, type TopK, WebEmbedError } from '@webembed/core';
+import { packInt8Rows } from './corpus.js';
+import { type BatchPlan, listBytesPerQuery, runBatch, type Workspace } from './execute.js';
+import type { HostColumns } from './host.js';
+import { MAX_LIST_LEN } from './kernels/merge.wgsl.js';
+import { rescoreQueryStride } from './kernels/rescore.wgsl.js';
+import type { ScanMode } from './kernels/scan.wgsl.js';
+import type { SearchRequest } from './request.js';
+
+/** Most bytes one batch's partial lists may take (per ping-pong half). */
+const LIST_BUDGET_BYTES = 128 * 2 ** 20;
+
+/** Hits the scan stage keeps per query and, for two-stage, the final k. */
+export function stageSizes(request: SearchRequest, live: number): { stageK: number; finalK: number } {
+  const finalK = Math.min(request.k, live);
+  if (request.mode !== 'binary-rescore') return { stageK: finalK, finalK };
+  return { stageK: Math.min(Math.ceil(request.k * request.oversample), live), finalK };
+}
+
+/** Why the GPU cannot run this request (it then runs on the CPU), or null when it can. */
+export function gpuIneligibility(request: SearchRequest, host: HostColumns): string | null {
+  const live = host.rows - host.deleted;
+  if (live === 0 || request.queries.rows === 0) return 'nothing to search';
+  const { stageK } = stageSizes(request, live);
+  if (stageK > MAX_LIST_LEN) return `k ${stageK} exceeds the GPU selection limit ${MAX_LIST_LEN}`;
+  return null;
+}
+
+function scanMode(request: SearchRequest): ScanMode {
+  return request.mode === 'binary-rescore' ? request.candidates : request.mode;
+}
+
+function unitQueries(data: Float32Array, rows: number, dims: number): Float32Array {
+  const out = new Float32Array(rows * dims);
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let j = r * dims; j < (r + 1) * dims; j++) sum += data[j] * data[j];
+    const norm = Math.sqrt(sum);
+    if (!(norm > 0)) {
+      throw new WebEmbedError(
+        'ZERO_VECTOR',
+        `query ${r} is the zero vector; cosine similarity needs a direction`,
+        {
+          query: r,
+        },
+      );
+    }
+    for (let j = r * dims; j < (r + 1) * dims; j++) out[j] = data[j] / norm;
+  }
+  return out;
+}
+
+/** Scan-kernel query words of rows `[from, to)`. */
+function scanQueryWords(request: SearchRequest, host: HostColumns, from: number, to: number): Uint32Array {
+  const { dims, binaryWords } = host;
+  const rows = to - from;
+  const mode = scanMode(request);
+  if (request.mode === 'hamming') {
+    return request.queries.words.slice(from * binaryWords, to * binaryWords);
+  }
+  if (request.mode === 'int8') {
+    return packInt8Rows(request.queries.data.slice(from * dims, to * dims), rows, dims);
+  }
+  const floats = (request.queries as { data: Float32Array }).data.subarray(from * dims, to * dims);
+  if (mode === 'hamming') return quantizeBinary({ data: floats, rows, dims }).words;
+  if (mode === 'float32') return new Uint32Array(floats.slice().buffer);
+  if (mode === 'cosine') return new Uint32Array(unitQueries(floats, rows, dims).buffer);
+  // asymmetric: pad each query to whole words with zeros (padding bits are 0 in the corpus).
+  const padded = new Float32Array(rows * binaryWords * 32);
+  for (let r = 0; r < rows; r++) padded.set(floats.subarray(r * dims, (r + 1) * dims), r * binaryWords * 32);
+  return new Uint32Array(padded.buffer);
+}
+
+/** Rescore-kernel query floats of rows `[from, to)` (see rescore.wgsl.ts). */
+function rescoreQueryData(
+  request: Extract<SearchRequest, { mode: 'binary-rescore' }>,
+  host: HostColumns,
+  from: number,
+  to: number,
+): Float32Array {
+  const { dims } = host;
+  const floats = request.queries.data;
+  if (request.rescore === 'float32') return floats.slice(from * dims, to * dims);
+  const words = Math.ceil(dims / 4);
+  const stride = rescoreQueryStride('int8', words);
+  const { scale, offset } = int8Affine(host.calibration!);
+  const out = new Float32Array((to - from) * stride);
+  for (let r = from; r < to; r++) {
+    const base = (r - from) * stride;
+    let bias = 0;
+    for (let j = 0; j < dims; j++) {
+      const v = floats[r * dims + j];
+      out[base + j] = v * scale[j];
+      bias += v * offset[j];
+    }
+    out[base + words * 4] = bias;
+  }
+  return out;
+}
+
+/** Runs a GPU-eligible request batch by batch and assembles the top-k. */
+export async function searchOnGpu(ws: Workspace, host: HostColumns, request: SearchRequest): Promise<TopK> {
+  const live = host.rows - host.deleted;
+  const { stageK, finalK } = stageSizes(request, live);
+  const Q = request.queries.rows;
+  const mode = scanMode(request);
+  const limits = ws.context.gpu.limits;
+  const perQueryList = listBytesPerQuery(ws.corpus, stageK);
+  const budget = Math.min(LIST_BUDGET_BYTES, limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const queryBytes = (mode.startsWith('asymmetric') ? host.binaryWords * 32 : host.dims) * 4 + 16;
+  const batch = Math.max(
+    1,
+    Math.min(
+      Q,
+      Math.floor(budget / perQueryList),
+      Math.floor(limits.maxStorageBufferBindingSize / queryBytes),
+      limits.maxComputeWorkgroupsPerDimension,
+    ),
+  );
+  const indices = new Int32Array(Q * finalK);
+  const scores = new Float32Array(Q * finalK);
+  const column =
+    mode === 'hamming' || mode.startsWith('asymmetric') ? 'binary' : mode === 'int8' ? 'int8' : 'float32';
+  for (let from = 0; from < Q; from += batch) {
+    const to = Math.min(Q, from + batch);
+    const plan: BatchPlan = {
+      mode,
+      column,
+      queries: to - from,
+      queryWords: scanQueryWords(request, host, from, to),
+      stageK,
+      ...(request.mode === 'binary-rescore'
+        ? {
+            rescore: {
+              source: request.rescore,
+              queryData: rescoreQueryData(request, host, from, to),
+              k: finalK,
+            },
+          }
+        : {}),
+    };
+    const result = await runBatch(ws, plan);
+    if (result.len < finalK) {
+      throw new WebEmbedError(
+        'GPU_VALIDATION',
+        `GPU returned ${result.len} hits per query, expected ${finalK}`,
+      );
+    }
+    for (let q = 0; q < to - from; q++) {
+      for (let i = 0; i < finalK; i++) {
+        const src = q * result.len + i;
+        const row = result.rows[src];
+        if (row >= host.rows) {
+          throw new WebEmbedError(
+            'GPU_VALIDATION',
+            `GPU returned row ${row} outside the ${host.rows}-row corpus`,
+          );
+        }
+        const dst = (from + q) * finalK + i;
+        indices[dst] = row;
+        scores[dst] =
+          mode === 'hamming' && request.mode === 'hamming' ? -result.scores[src] : result.scores[src];
+      }
+    }
+  }
+  return { queries: Q, k: finalK, indices, scores };
+}

@@ -1,0 +1,461 @@
+/**
+ * The public entry point: {@link createGpuSearch} picks WebGPU or the CPU path once, and hands
+ * out indexes that keep their rows on the GPU (with a host copy), search with WGSL kernels, and
+ * fall back to `@webembed/core` on the CPU, with the same results, when there is no device or
+ * the device faults.
+ *
+ * @module
+ */
+import {
+  type BinaryMatrix,
+  type Float32Matrix,
+  type Int8Calibration,
+  type Int8Matrix,
+  isWebEmbedError,
+  quantizeBinary,
+  quantizeInt8,
+  sameCalibration,
+  type TopK,
+  WebEmbedError,
+} from '@webembed/core';
+import { confirmLost, createGpuContext, type GpuContext } from './context.js';
+import {
+  appendGpuRows,
+  createGpuCorpus,
+  destroyGpuCorpus,
+  type GpuCorpus,
+  writeSkipWords,
+} from './corpus.js';
+import { searchOnCpu } from './cpu.js';
+import {
+  type AcquireOptions,
+  acquireGpu,
+  asGpuError,
+  type GpuAdapterDescription,
+  type GpuCapabilities,
+  withErrorScopes,
+} from './device.js';
+import { createWorkspace, destroyWorkspace, type Workspace } from './execute.js';
+import {
+  appendHostRows,
+  createHostColumns,
+  type HostColumns,
+  tombstoneHostRows,
+  type VectorKind,
+} from './host.js';
+import { gpuIneligibility, searchOnGpu } from './plan.js';
+import { createRequest, type GpuSearchOptions, type SearchQueries } from './request.js';
+
+/** Options of {@link createGpuSearch}. */
+export interface CreateGpuSearchOptions extends AcquireOptions {
+  /** `auto` (default): WebGPU when usable, else CPU. `cpu`: never touch WebGPU. `webgpu`: throw `GPU_UNAVAILABLE` instead of falling back. */
+  readonly backend?: 'auto' | 'webgpu' | 'cpu';
+  /**
+   * What a GPU fault during a call does. `true` (default): report it to `onFault`, switch that
+   * index (or, after device loss, everything) to the CPU path and answer from there. `false`:
+   * throw the typed error (`GPU_DEVICE_LOST`, `GPU_OUT_OF_MEMORY`, `GPU_VALIDATION`).
+   */
+  readonly fallback?: boolean;
+  /** Called once per GPU fault with the typed error. */
+  readonly onFault?: (error: WebEmbedError) => void;
+}
+
+/** Options of {@link GpuSearch.createIndex}. */
+export interface GpuIndexOptions {
+  /** Width of every row. */
+  readonly dims: number;
+  /** Which row representations the index stores; searches may use only these. */
+  readonly kinds: readonly VectorKind[];
+  /** Calibration of the int8 rows; required with kind `int8`. */
+  readonly int8Calibration?: Int8Calibration;
+  /**
+   * Most bytes one GPU buffer of the index may hold; defaults to the device's
+   * maxStorageBufferBindingSize. Larger corpora are split into segments (set it small to force
+   * a split in tests).
+   */
+  readonly maxBindingBytes?: number;
+}
+
+/** Rows to append: every kind the index stores, or `float32` from which missing kinds are derived. */
+export interface AppendBatch {
+  readonly float32?: Float32Matrix;
+  readonly int8?: Int8Matrix;
+  readonly binary?: BinaryMatrix;
+}
+
+/** A searchable collection of rows, resident on the GPU when the backend is WebGPU. */
+export interface GpuIndex {
+  readonly dims: number;
+  readonly kinds: readonly VectorKind[];
+  /** Rows appended so far (deleted rows included; row ids never shift). */
+  readonly rows: number;
+  /** Rows not deleted. */
+  readonly liveRows: number;
+  /** Where this index's searches run now; turns to `cpu` after a fault. */
+  readonly backend: 'webgpu' | 'cpu';
+  /** Why it runs there. */
+  readonly reason: string;
+  /**
+   * Appends rows (ids continue from `rows`); returns the id of the first new row. Rows are
+   * uploaded once into growable GPU buffers, never re-uploaded.
+   */
+  append(batch: AppendBatch): Promise<number>;
+  /** Deletes rows by id (tombstones; ids stay stable). Returns how many were live. */
+  remove(rows: ArrayLike<number>): number;
+  /**
+   * Top-k of every query, exactly as `@webembed/core` computes it: ties to the lower row,
+   * similarities descending, Hamming distances ascending.
+   */
+  search(queries: SearchQueries, options: GpuSearchOptions): Promise<TopK>;
+  /** Releases the index's GPU buffers; later calls throw `INVALID_ARGUMENT`. */
+  destroy(): void;
+}
+
+/** A search backend: WebGPU with CPU fallback, or the CPU path alone. */
+export interface GpuSearch {
+  /** `webgpu` while a usable device is held; `cpu` when there never was one or it was lost. */
+  readonly backend: 'webgpu' | 'cpu';
+  /** Why this backend runs (adapter, features, or why WebGPU was not used or was lost). */
+  readonly reason: string;
+  /** The adapter, when one was found. */
+  readonly adapterInfo: GpuAdapterDescription | null;
+  /** Optional GPU capabilities in use, or null on the CPU path. */
+  readonly capabilities: GpuCapabilities | null;
+  /** The device limits in use, or null on the CPU path. */
+  readonly limits: import('./device.js').GpuSearchLimits | null;
+  /** The last GPU fault seen, if any. */
+  readonly lastFault: WebEmbedError | null;
+  /** A new, empty index. */
+  createIndex(options: GpuIndexOptions): GpuIndex;
+  /** Destroys every index and the device. */
+  destroy(): void;
+}
+
+const KINDS: readonly VectorKind[] = ['binary', 'int8', 'float32'];
+
+function invalid(message: string): WebEmbedError {
+  return new WebEmbedError('INVALID_ARGUMENT', message);
+}
+
+function checkIndexOptions(options: GpuIndexOptions): Set<VectorKind> {
+  if (!options || typeof options !== 'object') throw invalid('createIndex needs options { dims, kinds }');
+  if (!Number.isInteger(options.dims) || options.dims <= 0) {
+    throw invalid(`dims must be a positive integer, got ${String(options.dims)}`);
+  }
+  if (!Array.isArray(options.kinds) || options.kinds.length === 0) {
+    throw invalid("kinds must be a non-empty array of 'binary', 'int8', 'float32'");
+  }
+  for (const kind of options.kinds) {
+    if (!KINDS.includes(kind))
+      throw invalid(`unknown kind ${JSON.stringify(kind)}; expected binary, int8 or float32`);
+  }
+  const kinds = new Set(options.kinds);
+  if (kinds.has('int8')) {
+    const cal = options.int8Calibration;
+    if (!cal || cal.min?.length !== options.dims || cal.max?.length !== options.dims) {
+      throw invalid(`kind 'int8' needs int8Calibration with min and max of ${options.dims} values`);
+    }
+  }
+  if (
+    options.maxBindingBytes !== undefined &&
+    !(Number.isInteger(options.maxBindingBytes) && options.maxBindingBytes > 0)
+  ) {
+    throw invalid(`maxBindingBytes must be a positive integer, got ${String(options.maxBindingBytes)}`);
+  }
+  return kinds;
+}
+
+function rowCount(m: { rows: number } | undefined): number | undefined {
+  return m?.rows;
+}
+
+/** Checks a batch and fills kinds the index stores but the batch lacks from its float32 rows. */
+function completeBatch(host: HostColumns, batch: AppendBatch): { count: number; full: AppendBatch } {
+  if (!batch || typeof batch !== 'object') throw invalid('append needs { float32?, int8?, binary? }');
+  const counts = [rowCount(batch.float32), rowCount(batch.int8), rowCount(batch.binary)].filter(
+    (n): n is number => n !== undefined,
+  );
+  if (counts.length === 0) throw invalid('append needs at least one of float32, int8, binary');
+  const count = counts[0];
+  if (!Number.isInteger(count) || count < 0 || counts.some((n) => n !== count)) {
+    throw new WebEmbedError(
+      'MISALIGNED_BUFFER',
+      `append parts disagree on row count (${counts.join(', ')}); expected equal`,
+    );
+  }
+  for (const [name, m] of Object.entries(batch) as [string, { dims: number } | undefined][]) {
+    if (m && m.dims !== host.dims) {
+      throw new WebEmbedError(
+        'DIMENSION_MISMATCH',
+        `append ${name} rows have ${m.dims} dims, the index holds ${host.dims}`,
+        {
+          expected: host.dims,
+          actual: m.dims,
+        },
+      );
+    }
+  }
+  const f = batch.float32;
+  if (f) {
+    if (f.data.length < count * host.dims) {
+      throw new WebEmbedError(
+        'MISALIGNED_BUFFER',
+        `float32 rows hold ${f.data.length} values, expected ${count * host.dims}`,
+      );
+    }
+    for (let i = 0; i < count * host.dims; i++) {
+      if (!Number.isFinite(f.data[i])) {
+        throw new WebEmbedError(
+          'NOT_FINITE',
+          `float32 row ${Math.floor(i / host.dims)} holds ${f.data[i]}; expected finite values`,
+        );
+      }
+    }
+  }
+  const full: { -readonly [K in keyof AppendBatch]: AppendBatch[K] } = {};
+  for (const kind of host.kinds) {
+    if (kind === 'float32') {
+      if (!f) throw invalid('this index stores float32 rows; append them as float32');
+      full.float32 = f;
+    } else if (kind === 'binary') {
+      const b = batch.binary ?? (f ? quantizeBinary(f) : undefined);
+      if (!b) throw invalid('this index stores binary rows; append binary or float32 rows');
+      if (b.words.length < count * host.binaryWords) {
+        throw new WebEmbedError(
+          'MISALIGNED_BUFFER',
+          `binary rows hold ${b.words.length} words, expected ${count * host.binaryWords}`,
+        );
+      }
+      if (host.rows > 0 && Boolean(host.l1Norms) !== Boolean(b.l1Norms) && host.l1Norms) {
+        // Mixed batches lose the L1 correction; appendHostRows drops the norms.
+      }
+      full.binary = b;
+    } else {
+      const cal = host.calibration!;
+      let m = batch.int8;
+      if (m && !sameCalibration(m.calibration, cal)) {
+        throw new WebEmbedError(
+          'MODEL_MISMATCH',
+          'int8 rows carry a different calibration than the index; quantize with the index calibration',
+        );
+      }
+      if (!m && f) m = quantizeInt8(f, cal);
+      if (!m) throw invalid('this index stores int8 rows; append int8 or float32 rows');
+      if (m.data.length < count * host.dims) {
+        throw new WebEmbedError(
+          'MISALIGNED_BUFFER',
+          `int8 rows hold ${m.data.length} codes, expected ${count * host.dims}`,
+        );
+      }
+      full.int8 = m;
+    }
+  }
+  return { count, full };
+}
+
+interface Shared {
+  context: GpuContext | null;
+  reason: string;
+  readonly fallback: boolean;
+  readonly onFault: ((error: WebEmbedError) => void) | undefined;
+  readonly indexes: Set<GpuIndex>;
+}
+
+function createIndex(shared: Shared, options: GpuIndexOptions): GpuIndex {
+  const kinds = checkIndexOptions(options);
+  const host = createHostColumns(options.dims, kinds, options.int8Calibration);
+  let gpu: { corpus: GpuCorpus; ws: Workspace } | null = null;
+  let reason = shared.reason;
+  let destroyed = false;
+  if (shared.context) {
+    const { device, gpu: acquired } = shared.context;
+    const limit = Math.min(acquired.limits.maxStorageBufferBindingSize, acquired.limits.maxBufferSize);
+    const corpus = createGpuCorpus(
+      device,
+      options.dims,
+      kinds,
+      Math.min(options.maxBindingBytes ?? limit, limit),
+      acquired.limits.maxComputeWorkgroupsPerDimension,
+    );
+    gpu = { corpus, ws: createWorkspace(shared.context, corpus) };
+  }
+
+  const alive = () => {
+    if (destroyed) throw invalid('this index was destroyed');
+  };
+  const onGpu = () => gpu !== null && shared.context !== null && !shared.context.lost;
+
+  async function fault(err: unknown, what: string): Promise<void> {
+    const context = shared.context;
+    const lost = context ? await confirmLost(context) : false;
+    const typed = asGpuError(err, what, lost);
+    if (context) context.lastFault = typed;
+    if (gpu) {
+      destroyWorkspace(gpu.ws);
+      destroyGpuCorpus(gpu.corpus);
+      gpu = null;
+    }
+    reason = `CPU path after a GPU fault (${typed.code}): ${typed.message}`;
+    if (lost && context) {
+      shared.context = null;
+      shared.reason = `CPU path: the GPU device was lost (${context.lostMessage || typed.message})`;
+    }
+    shared.onFault?.(typed);
+    if (!shared.fallback) throw typed;
+  }
+
+  const index: GpuIndex = {
+    dims: options.dims,
+    kinds: [...kinds],
+    get rows() {
+      return host.rows;
+    },
+    get liveRows() {
+      return host.rows - host.deleted;
+    },
+    get backend() {
+      return onGpu() ? 'webgpu' : 'cpu';
+    },
+    get reason() {
+      if (gpu && shared.context?.lost)
+        return `CPU path: the GPU device was lost (${shared.context.lostMessage})`;
+      return onGpu() ? shared.reason : reason;
+    },
+    async append(batch) {
+      alive();
+      const { count, full } = completeBatch(host, batch);
+      const start = host.rows;
+      appendHostRows(host, count, full);
+      if (count > 0 && onGpu() && gpu) {
+        const target = gpu;
+        try {
+          await withErrorScopes(target.corpus.device, 'uploading rows', () =>
+            appendGpuRows(target.corpus, host, start),
+          );
+        } catch (err) {
+          await fault(err, 'uploading rows');
+        }
+      }
+      return start;
+    },
+    remove(rows) {
+      alive();
+      const ids = Int32Array.from(rows as ArrayLike<number>);
+      for (const row of ids) {
+        if (!Number.isInteger(row) || row < 0 || row >= host.rows) {
+          throw new WebEmbedError(
+            'INVALID_ARGUMENT',
+            `row ${row} does not exist; expected an id in [0, ${host.rows})`,
+            {
+              row,
+            },
+          );
+        }
+      }
+      const changed = tombstoneHostRows(host, ids);
+      if (changed.length > 0 && onGpu() && gpu) {
+        let lo = changed[0];
+        let hi = changed[0];
+        for (const row of changed) {
+          lo = Math.min(lo, row);
+          hi = Math.max(hi, row);
+        }
+        writeSkipWords(gpu.corpus, host, lo, hi + 1);
+      }
+      return changed.length;
+    },
+    async search(queries, options) {
+      alive();
+      const request = createRequest(
+        { dims: host.dims, kinds, calibration: host.calibration, hasL1Norms: host.l1Norms !== undefined },
+        queries,
+        options,
+      );
+      if (onGpu() && gpu && gpuIneligibility(request, host) === null) {
+        try {
+          return await searchOnGpu(gpu.ws, host, request);
+        } catch (err) {
+          if (isWebEmbedError(err) && !err.code.startsWith('GPU_')) throw err;
+          await fault(err, 'searching');
+        }
+      }
+      return searchOnCpu(host, request);
+    },
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      if (gpu) {
+        destroyWorkspace(gpu.ws);
+        destroyGpuCorpus(gpu.corpus);
+        gpu = null;
+      }
+      shared.indexes.delete(index);
+    },
+  };
+  shared.indexes.add(index);
+  return index;
+}
+
+/**
+ * Creates the search backend: WebGPU when an adapter and device can be had (adapter limits and
+ * the `shader-f16` / `subgroups` features requested, `dot4I8Packed` detected), else the CPU
+ * path of `@webembed/core`, which returns the same results. Check `.backend` and `.reason`.
+ *
+ * @example
+ * ```ts
+ * const gpu = await createGpuSearch();
+ * console.log(gpu.backend, gpu.reason);
+ * const index = gpu.createIndex({ dims: 384, kinds: ['binary', 'float32'] });
+ * await index.append({ float32: vectors }); // binary rows and L1 norms derived from float32
+ * const hits = await index.search(queries, { k: 10, mode: 'binary-rescore', oversample: 4 });
+ * ```
+ */
+export async function createGpuSearch(options: CreateGpuSearchOptions = {}): Promise<GpuSearch> {
+  const backend = options.backend ?? 'auto';
+  if (backend !== 'auto' && backend !== 'webgpu' && backend !== 'cpu') {
+    throw invalid(`backend must be 'auto', 'webgpu' or 'cpu', got ${JSON.stringify(backend)}`);
+  }
+  const acquired = backend === 'cpu' ? null : await acquireGpu(options);
+  if (backend === 'webgpu' && acquired?.kind !== 'webgpu') {
+    throw new WebEmbedError('GPU_UNAVAILABLE', `WebGPU was required but is unusable: ${acquired?.reason}`);
+  }
+  const shared: Shared = {
+    context: acquired?.kind === 'webgpu' ? createGpuContext(acquired) : null,
+    reason:
+      acquired === null
+        ? 'CPU path requested (backend: cpu)'
+        : `${acquired.kind === 'cpu' ? 'CPU path: ' : ''}${acquired.reason}`,
+    fallback: options.fallback ?? true,
+    onFault: options.onFault,
+    indexes: new Set(),
+  };
+  const initial = acquired?.kind === 'webgpu' ? acquired : null;
+  let lastFault: WebEmbedError | null = null;
+  return {
+    get backend() {
+      return shared.context && !shared.context.lost ? 'webgpu' : 'cpu';
+    },
+    get reason() {
+      if (shared.context?.lost) return `CPU path: the GPU device was lost (${shared.context.lostMessage})`;
+      return shared.reason;
+    },
+    adapterInfo: acquired?.adapter ?? null,
+    capabilities: initial?.capabilities ?? null,
+    limits: initial?.limits ?? null,
+    get lastFault() {
+      return shared.context?.lastFault ?? lastFault;
+    },
+    createIndex(indexOptions) {
+      return createIndex(shared, indexOptions);
+    },
+    destroy() {
+      for (const index of [...shared.indexes]) index.destroy();
+      if (shared.context) {
+        lastFault = shared.context.lastFault;
+        shared.context.device.destroy();
+        shared.context = null;
+        shared.reason = 'destroyed';
+      }
+    },
+  };
+}
