@@ -1,0 +1,103 @@
+import { WebEmbedError, isWebEmbedError } from '@webembed/core';
+import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Engine, type EngineCollectionHandle, createEngine, env } from '../src/index.js';
+
+// Real headless Chromium: the engine runs in a module worker, onnxruntime-web on WASM and on
+// WebGPU (SwiftShader's CPU-emulated adapter here), collections in the worker's IndexedDB.
+// The Vitest dev server serves the repo root, so the fixtures are at /.fixtures/models/.
+const MODEL = 'webembed-fixtures/crosslingual-bert';
+const fixtureDir = `/.fixtures/models/${MODEL}`;
+
+interface Probe {
+  text: string;
+  ids: number[];
+  mean: number[];
+}
+let probes: Probe[];
+let examples: Record<string, string>[];
+let wasm: Engine;
+let gpu: Engine;
+
+beforeAll(async () => {
+  env.localModelPath = '/.fixtures/models/';
+  env.allowRemoteModels = false;
+  env.wasmPaths = { mjs: ortMjs, wasm: ortWasm };
+  probes = (await (await fetch(`${fixtureDir}/reference.json`)).json()).probes;
+  examples = (await import('../fixtures/crosslingual-concepts.json')).examples;
+  wasm = await createEngine({ model: MODEL, device: 'wasm', dtype: 'fp32', database: 'browser-wasm' });
+  gpu = await createEngine({ model: MODEL, device: 'auto', dtype: 'fp32', database: 'browser-gpu' });
+});
+
+afterAll(async () => {
+  await wasm?.dispose();
+  await gpu?.dispose();
+});
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+describe('engine in a module worker (Chromium)', () => {
+  it('reports the backend actually running; auto picks WebGPU on the software adapter and says so', () => {
+    expect(wasm.info.backend).toBe('wasm');
+    expect(wasm.info.adapter).toBeNull();
+    expect(gpu.info.backend).toBe('webgpu');
+    expect(gpu.info.adapter?.isFallbackAdapter).toBe(true);
+    expect(gpu.info.adapter?.label).toBe('SwiftShader (software)');
+    expect(gpu.info.fingerprint).toEqual(wasm.info.fingerprint);
+  });
+
+  it('WASM and WebGPU both match the reference computed from the weights', async () => {
+    const texts = probes.map((p) => p.text);
+    for (const engine of [wasm, gpu]) {
+      const res = await engine.embed(texts);
+      probes.forEach((p, i) => {
+        expect(maxAbsDiff(res.vectors.data.subarray(i * 64, (i + 1) * 64), p.mean)).toBeLessThan(1e-5);
+        expect(res.tokenCounts[i]).toBe(p.ids.length);
+      });
+    }
+  });
+
+  it('cross-lingual search gives the same top results on WASM and WebGPU', async () => {
+    const docs = examples.map((e, i) => ({ id: `d${i}`, text: e.en, metadata: { i } }));
+    const handles: EngineCollectionHandle[] = [];
+    for (const engine of [wasm, gpu]) {
+      const c = await engine.collection('cross');
+      await c.clear();
+      await c.add(docs);
+      handles.push(c);
+    }
+    for (const lang of ['fr', 'de', 'es']) {
+      for (const [i, example] of examples.entries()) {
+        const [a, b] = await Promise.all(handles.map((h) => h.search(example[lang], { k: 3 })));
+        expect(a.hits[0].id).toBe(`d${i}`);
+        expect(b.hits.map((h) => h.id)).toEqual(a.hits.map((h) => h.id));
+        expect(Math.abs(a.hits[0].score - b.hits[0].score)).toBeLessThan(1e-4);
+      }
+    }
+    const hybrid = await handles[1].search(examples[0].fr, { k: 2, mode: 'hybrid' });
+    expect(hybrid.hits[0].id).toBe('d0');
+  });
+
+  it('typed errors, truncation reports and cancellation cross the worker boundary', async () => {
+    let caught: unknown;
+    try {
+      await gpu.embed(['fine', '   ']);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(WebEmbedError);
+    expect(isWebEmbedError(caught, 'EMPTY_TEXT')).toBe(true);
+    const long = Array.from({ length: 150 }, () => 'cat').join(' ');
+    const res = await wasm.embed(['the cat', long]);
+    expect(res.truncated).toEqual([false, true]);
+    expect(res.tokenCounts[1]).toBe(152);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(wasm.embed(['x'], { signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});
