@@ -1,7 +1,82 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { findOrtDist, type HostedFolder, hostedFiles, ORT_FILES } from './build/assets-plugin';
+import { cspPlugin } from './build/csp-plugin';
+import type { DemoBuildConfig } from './src/build-config';
 
-export default defineConfig({
-  base: './',
-  resolve: { conditions: ['@webembed/source'] },
-  server: { host: '127.0.0.1' },
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..', '..');
+const FIXTURE_MODEL = 'webembed-fixtures/crosslingual-bert';
+const FIXTURE_DIR = join(repoRoot, '.fixtures', 'models');
+
+/**
+ * Modes:
+ * - default: Xenova/multilingual-e5-small from the Hugging Face Hub (or from this origin when
+ *   WEBEMBED_MODEL_BASE is set, e.g. `/models/` after `pnpm --filter @webembed/demo run copy-model`),
+ *   with the 320-passage multilingual corpus.
+ * - `--mode test`: the cross-lingual fixture model served from this origin and a small corpus
+ *   written in the fixture's vocabulary; no network at all. Output goes to test-build/dist.
+ */
+export default defineConfig(({ mode }) => {
+  const isTest = mode === 'test';
+  const env = process.env;
+  const modelBase = env.WEBEMBED_MODEL_BASE || (isTest ? 'models/' : null);
+  const demo: DemoBuildConfig = {
+    mode: isTest ? 'test' : 'demo',
+    model: env.WEBEMBED_MODEL || (isTest ? FIXTURE_MODEL : 'Xenova/multilingual-e5-small'),
+    modelBase,
+    allowRemoteModels: modelBase === null,
+    dtype: env.WEBEMBED_DTYPE || 'q8',
+    ortBase: 'ort/',
+  };
+  const hosted: HostedFolder[] = [{ prefix: 'ort/', dir: findOrtDist(repoRoot), only: ORT_FILES }];
+  if (isTest) {
+    const dir = join(FIXTURE_DIR, FIXTURE_MODEL);
+    if (!existsSync(dir))
+      throw new Error(`fixture model missing at ${dir}: run \`pnpm -r run fixtures\` first`);
+    hosted.push({ prefix: `models/${FIXTURE_MODEL}/`, dir });
+  }
+  return {
+    base: env.BASE || './',
+    // No SPA fallback: a missing file must be a 404 (transformers.js probes model paths).
+    appType: 'mpa',
+    resolve: { conditions: ['@webembed/source'] },
+    define: { __WEBEMBED_DEMO__: JSON.stringify(demo) },
+    server: {
+      host: '127.0.0.1',
+      headers: {
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+      },
+    },
+    optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
+    worker: { format: 'es' },
+    build: {
+      target: 'es2022',
+      outDir: isTest ? 'test-build/dist' : 'dist',
+      emptyOutDir: true,
+      chunkSizeWarningLimit: 4096,
+    },
+    plugins: [
+      hostedFiles(hosted),
+      cspPlugin(),
+      VitePWA({
+        strategies: 'injectManifest',
+        srcDir: 'src',
+        filename: 'sw.ts',
+        injectRegister: false,
+        registerType: 'autoUpdate',
+        manifest: false,
+        injectManifest: {
+          globPatterns: ['**/*.{js,mjs,css,html,svg,png,webmanifest}'],
+          globIgnores: ['ort/**', 'models/**'],
+          maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+        },
+        devOptions: { enabled: false },
+      }),
+    ],
+  };
 });

@@ -1,4 +1,58 @@
-import { isWebEmbedError } from '@webembed/core';
+/**
+ * Entry point: cross-origin isolation through the service worker first (it may reload the page
+ * once), then the engine, the corpus and the UI.
+ */
+import './styles.css';
+import { runApp } from './app';
+import { runtimeConfig } from './config';
+import { loadCorpus, loadExamples } from './corpus/index';
+import { createSearchService } from './engine-client';
+import { requestPersistentStorage, setUpServiceWorker } from './pwa/register';
+import { createView } from './ui/view';
+import { openDemoDb } from './user-docs';
 
-const status = document.querySelector<HTMLParagraphElement>('#status');
-if (status) status.textContent = `Ready (${isWebEmbedError(null) ? 'error' : 'core loaded'})`;
+/** Caches holding model files (ours, and transformers.js' own browser cache). */
+const MODEL_CACHES = ['webembed-models-v1', 'transformers-cache'];
+
+async function resetPage(): Promise<void> {
+  if ('caches' in globalThis) await Promise.all(MODEL_CACHES.map((name) => caches.delete(name)));
+  location.reload();
+}
+
+async function main(): Promise<void> {
+  const config = runtimeConfig(new URL(location.href));
+  const sw = await setUpServiceWorker(config.serviceWorker);
+  if (sw === 'reloading') return;
+
+  const view = createView();
+  document.body.dataset.serviceWorker = sw;
+  view.setNetwork(navigator.onLine);
+  addEventListener('online', () => view.setNetwork(true));
+  addEventListener('offline', () => view.setNetwork(false));
+  void requestPersistentStorage().then((persistent) => view.setStorage(persistent));
+
+  try {
+    const [corpus, examples, db] = await Promise.all([
+      loadCorpus(config.mode),
+      loadExamples(config.mode),
+      openDemoDb(),
+    ]);
+    view.setStatus(
+      `Loading ${config.model} on ${config.device === 'auto' ? 'the best available backend' : config.device}…`,
+    );
+    const service = await createSearchService(config, {
+      onDownload: (p) => view.setModelProgress(p),
+    });
+    view.setModelProgress({ file: '', loaded: 0, total: 0, done: true });
+    view.setRuntime(service.info, globalThis.crossOriginIsolated === true);
+    await runApp({ config, view, service, db, corpus, examples, resetPage });
+  } catch (err) {
+    const code = (err as { code?: unknown })?.code;
+    const message = err instanceof Error ? err.message : String(err);
+    view.setBackendError(`Could not start: ${typeof code === 'string' ? `${code}: ` : ''}${message}`);
+    document.body.dataset.error = typeof code === 'string' ? code : 'error';
+    console.error(err);
+  }
+}
+
+void main();

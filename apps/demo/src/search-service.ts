@@ -83,11 +83,11 @@ export interface SearchOutcome {
 
 /** What an add did. */
 export interface AddOutcome {
-  /** Vectors written (one per chunk). */
+  /** Documents written. */
+  readonly documents: number;
+  /** Vectors written (one per chunk; equals `documents` without chunking). */
   readonly vectors: number;
-  /** Chunks per document id. */
-  readonly chunksPerDoc: ReadonlyMap<string, number>;
-  /** Chunks whose text went past the model's token window and was cut. */
+  /** Vectors whose text went past the model's token window and was cut. */
   readonly truncatedChunks: number;
 }
 
@@ -102,11 +102,15 @@ export interface SearchService {
   readonly info: RuntimeInfo;
   /** Vectors stored (chunks count separately). */
   count(): Promise<number>;
-  /** Which of `ids` are stored. */
-  has(ids: readonly string[]): Promise<ReadonlySet<string>>;
+  /** Adds documents; `replace` overwrites ids already stored (upsert) instead of refusing them. */
   add(
     docs: readonly DocInput[],
-    options: { chunk?: ChunkOptions; onProgress?: (p: IndexProgress) => void; signal?: AbortSignal },
+    options: {
+      chunk?: ChunkOptions;
+      replace?: boolean;
+      onProgress?: (p: IndexProgress) => void;
+      signal?: AbortSignal;
+    },
   ): Promise<AddOutcome>;
   search(query: string, options: { mode: SearchMode; k: number }): Promise<SearchOutcome>;
   delete(ids: readonly string[]): Promise<void>;

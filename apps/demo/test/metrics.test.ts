@@ -35,7 +35,7 @@ describe('formatting', () => {
     expect(formatBytes(1_536_000)).toBe('1.5 MB');
     expect(formatBytes(250_000)).toBe('250 kB');
     expect(formatBytes(Number.NaN)).toBe('–');
-    expect(formatMs(3.14159)).toBe('3.14 ms');
+    expect(formatMs(3.1234)).toBe('3.12 ms');
     expect(formatMs(42.42)).toBe('42.4 ms');
     expect(formatMs(1500)).toBe('1.50 s');
     expect(formatMs(-1)).toBe('–');

@@ -1,0 +1,119 @@
+/**
+ * The only module that talks to `@webembed/engine`: configures `env` for this origin (model files,
+ * ORT runtime, threads), loads the model, opens the demo's collection, and maps the engine's
+ * results to the demo's {@link SearchService}.
+ */
+import { type Engine, type LoadProgress, createLocalEngine, env } from '@webembed/engine';
+import type { RuntimeConfig } from './config';
+import type { DocMetadata, DownloadProgress, Hit, SearchService } from './search-service';
+
+/** The two ORT runtime files, served from `config.ortUrl`. */
+const ORT_MJS = 'ort-wasm-simd-threaded.asyncify.mjs';
+const ORT_WASM = 'ort-wasm-simd-threaded.asyncify.wasm';
+
+/** WASM threads to ask for: several when the page is cross-origin isolated, one otherwise. */
+export function threadsFor(isolated: boolean, cores: number): number {
+  return isolated ? Math.max(1, Math.min(4, cores)) : 1;
+}
+
+/** Sums transformers.js download events over files. */
+export function createDownloadTracker(onDownload: (p: DownloadProgress) => void) {
+  const files = new Map<string, { loaded: number; total: number }>();
+  return (event: LoadProgress) => {
+    const file = event.file ?? '';
+    if (event.status === 'progress' || event.status === 'download' || event.status === 'done') {
+      const known = files.get(file) ?? { loaded: 0, total: 0 };
+      const total = event.total ?? known.total;
+      const loaded = event.status === 'done' ? total || known.loaded : (event.loaded ?? known.loaded);
+      files.set(file, { loaded, total });
+    }
+    let loaded = 0;
+    let total = 0;
+    for (const f of files.values()) {
+      loaded += f.loaded;
+      total += f.total;
+    }
+    onDownload({ file, loaded, total, done: event.status === 'ready' });
+  };
+}
+
+function toMetadata(value: unknown): DocMetadata {
+  const m = (value ?? {}) as Partial<DocMetadata>;
+  return {
+    lang: typeof m.lang === 'string' ? m.lang : 'und',
+    source: m.source === 'user' ? 'user' : 'corpus',
+    ...(typeof m.topic === 'string' ? { topic: m.topic } : {}),
+    ...(typeof m.title === 'string' ? { title: m.title } : {}),
+  };
+}
+
+/** Loads the model and opens the collection; resolves once searching is possible. */
+export async function createSearchService(
+  config: RuntimeConfig,
+  callbacks: { onDownload: (p: DownloadProgress) => void },
+): Promise<SearchService> {
+  const isolated = globalThis.crossOriginIsolated === true;
+  const threads = threadsFor(isolated, navigator.hardwareConcurrency || 1);
+  env.allowRemoteModels = config.allowRemoteModels;
+  if (config.modelPath !== null) env.localModelPath = config.modelPath;
+  env.wasmPaths = { mjs: config.ortUrl + ORT_MJS, wasm: config.ortUrl + ORT_WASM };
+  env.numThreads = threads;
+
+  const engine: Engine = await createLocalEngine({
+    model: config.model,
+    device: config.device,
+    dtype: config.dtype as 'q8',
+    database: 'webembed-demo-vectors',
+    onLoadProgress: createDownloadTracker(callbacks.onDownload),
+  });
+  const collection = await engine.collection(config.collection);
+  const info = engine.info;
+  let searchBackend: string | null = null;
+
+  return {
+    info: {
+      get backend() {
+        return info.backend;
+      },
+      adapter: info.adapter?.label ?? null,
+      fallbackAdapter: info.adapter?.isFallbackAdapter ?? false,
+      model: info.modelId,
+      dtype: info.dtype,
+      dims: info.fingerprint.dims,
+      threads: info.threads ?? threads,
+      get searchBackend() {
+        return searchBackend;
+      },
+    },
+    count: () => collection.count(),
+    async add(docs, options) {
+      const input = docs.map((d) => ({ id: d.id, text: d.text, metadata: { ...d.metadata } }));
+      const addOptions = {
+        ...(options.chunk ? { chunk: { ...options.chunk } } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (done: number, total: number) => options.onProgress?.({ done, total }),
+      };
+      const result = options.replace
+        ? await collection.upsert(input, addOptions)
+        : await collection.add(input, addOptions);
+      return { documents: result.documents, vectors: result.rows, truncatedChunks: result.truncated };
+    },
+    async search(query, { mode, k }) {
+      const response = await collection.search(query, { mode, k });
+      searchBackend = response.searchBackend;
+      const hits: Hit[] = response.hits.map((h) => ({
+        id: h.id,
+        text: h.text,
+        score: h.score,
+        metadata: toMetadata(h.metadata),
+        chunkIndex: h.chunk?.index ?? null,
+      }));
+      return { hits, embedMs: response.timings.embedMs, searchMs: response.timings.searchMs };
+    },
+    async delete(ids) {
+      await collection.delete(ids);
+    },
+    clear: () => collection.clear(),
+    close: () => engine.dispose(),
+  };
+}

@@ -1,0 +1,71 @@
+import { expect, test } from '@playwright/test';
+import { figure, resultIds, search, shot, testPassages, testQueries, waitReady } from './demo-helpers';
+
+test('a reload keeps the index in IndexedDB without embedding it again', async ({ page }) => {
+  await page.goto('./');
+  await waitReady(page);
+  const total = testPassages.length;
+  expect(await figure(page, 'stat-embedded')).toBe(total);
+
+  await page.reload();
+  await waitReady(page);
+  expect(await figure(page, 'stat-count')).toBe(total);
+  expect(await figure(page, 'stat-embedded')).toBe(0);
+  await expect(page.locator('#status')).toContainText('restored from IndexedDB');
+  await expect(page.locator('#progress-index-text')).toContainText('restored');
+  const q = testQueries[2];
+  await search(page, q.query);
+  expect((await resultIds(page))[0]).toBe(q.expectedId);
+});
+
+test('the service worker isolates the page, and a second visit searches with the network off', async ({
+  page,
+  context,
+}) => {
+  await page.goto('./');
+  await waitReady(page);
+  // vite preview sends no COOP/COEP: isolation comes from the service worker's headers.
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await expect(page.locator('#badge-threads')).toHaveAttribute('data-isolated', 'true');
+  await expect(page.locator('#badge-threads')).toHaveAttribute('data-threads', /^[1-9]\d*$/);
+  await expect(page.locator('body')).toHaveAttribute('data-service-worker', 'registered');
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  const cached = await page.evaluate(async () => {
+    const cache = await caches.open('webembed-models-v1');
+    return (await cache.keys()).map((r) => new URL(r.url).pathname);
+  });
+  expect(cached.some((p) => p.endsWith('.onnx'))).toBe(true);
+  expect(cached.some((p) => p.endsWith('ort-wasm-simd-threaded.asyncify.wasm'))).toBe(true);
+
+  await context.setOffline(true);
+  await page.reload();
+  await waitReady(page);
+  await expect(page.locator('#badge-network')).toHaveText('Offline');
+  expect(await figure(page, 'stat-embedded')).toBe(0);
+  const q = testQueries[1];
+  await search(page, q.query);
+  expect((await resultIds(page))[0]).toBe(q.expectedId);
+  await shot(page, '04-offline');
+  await context.setOffline(false);
+});
+
+test('WebGPU (emulated adapter) and WASM return the same top results', async ({ browser }) => {
+  const topByDevice: Record<string, string[][]> = {};
+  for (const device of ['webgpu', 'wasm']) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`./?device=${device}`);
+    await waitReady(page);
+    await expect(page.locator('#badge-backend')).toHaveAttribute('data-backend', device);
+    if (device === 'webgpu') await expect(page.locator('#badge-backend')).toContainText('CPU-emulated');
+    topByDevice[device] = [];
+    for (const q of testQueries) {
+      await search(page, q.query);
+      topByDevice[device].push((await resultIds(page)).slice(0, 3));
+    }
+    await shot(page, `05-device-${device}`);
+    await context.close();
+  }
+  expect(topByDevice.wasm.map((ids) => ids[0])).toEqual(testQueries.map((q) => q.expectedId));
+  expect(topByDevice.webgpu.map((ids) => ids[0])).toEqual(topByDevice.wasm.map((ids) => ids[0]));
+});
