@@ -71,6 +71,7 @@ export { searchFloat } from './search-float.js';
 export type { FloatSearchOptions } from './search-float.js';
 export { int8DotAt, searchInt8 } from './search-int8.js';
 export { searchHamming, searchHammingJs } from './search-hamming.js';
+export { hammingWasmAvailable, prepareHammingCorpus } from './wasm/hamming-kernel.js';
 export type { HammingSearchOptions } from './search-hamming.js';
 export { binaryAsymmetricScore, buildAsymmetricTable, searchBinaryAsymmetric } from './search-asymmetric.js';
 export type { AsymmetricCorrection, AsymmetricSearchOptions } from './search-asymmetric.js';

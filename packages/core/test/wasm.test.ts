@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Float32Matrix, quantizeBinary, searchHamming, searchHammingJs } from '../src/index.js';
+import {
+  type Float32Matrix,
+  prepareHammingCorpus,
+  quantizeBinary,
+  searchHamming,
+  searchHammingJs,
+} from '../src/index.js';
 import {
   decodeBase64,
   hammingDistancesWithModule,
@@ -82,5 +88,36 @@ describe('WebAssembly SIMD Hamming module', () => {
     const a = searchHamming(qb, big, { k: 30, kernel: 'wasm' });
     const b = searchHamming(qb, big, { k: 30, kernel: 'js' });
     expect(a.indices).toEqual(b.indices);
+  });
+
+  it('searches a prepared (in-place) corpus with the same results, leaving the input untouched', () => {
+    const dims = 200;
+    const rows = 2500;
+    const cf: Float32Matrix = {
+      data: Float32Array.from({ length: rows * dims }, (_, i) => Math.sin(i * 0.77) + Math.sin(i * 0.011)),
+      rows,
+      dims,
+    };
+    const qf: Float32Matrix = {
+      data: Float32Array.from({ length: 20 * dims }, (_, i) => Math.cos(i * 0.5)),
+      rows: 20,
+      dims,
+    };
+    const cb = quantizeBinary(cf);
+    const qb = quantizeBinary(qf);
+    const prepared = prepareHammingCorpus(cb);
+    expect(prepared.words).not.toBe(cb.words);
+    expect(prepared.words).toEqual(cb.words);
+    expect(prepared.l1Norms).toBe(cb.l1Norms);
+    const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 4 === 2 ? 1 : 0));
+    for (const k of [1, 17, 1200]) {
+      const a = searchHamming(qb, prepared, { k, skip, kernel: 'wasm' });
+      const b = searchHamming(qb, cb, { k, skip, kernel: 'js' });
+      expect(a.indices).toEqual(b.indices);
+      expect(a.scores).toEqual(b.scores);
+    }
+    // Queries that are themselves a prepared matrix work too.
+    const self = searchHamming(prepareHammingCorpus(qb), prepared, { k: 3 });
+    expect(self.indices).toEqual(searchHamming(qb, cb, { k: 3, kernel: 'js' }).indices);
   });
 });

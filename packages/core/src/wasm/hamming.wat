@@ -14,24 +14,29 @@
 (module
   (memory (export "memory") 1)
   (func $distance (param $qp i32) (param $cp i32) (param $chunks i32) (param $rem i32) (result i32)
-    (local $acc v128) (local $d i32)
-    (block $chunksDone
-      (loop $chunkLoop
-        (br_if $chunksDone (i32.eqz (local.get $chunks)))
-        (local.set $acc
-          (i16x8.add (local.get $acc)
-            (i16x8.extadd_pairwise_i8x16_u
-              (i8x16.popcnt
-                (v128.xor (v128.load (local.get $qp)) (v128.load (local.get $cp)))))))
-        (local.set $qp (i32.add (local.get $qp) (i32.const 16)))
-        (local.set $cp (i32.add (local.get $cp) (i32.const 16)))
-        (local.set $chunks (i32.sub (local.get $chunks) (i32.const 1)))
-        (br $chunkLoop)))
-    (local.set $acc (i32x4.extadd_pairwise_i16x8_u (local.get $acc)))
-    (local.set $d
-      (i32.add
-        (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
-        (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+    (local $acc v128) (local $d i32) (local $n i32)
+    ;; Byte lanes of $acc count at most 8 bits a chunk, so they are widened every 31 chunks.
+    (block $groupsDone
+      (loop $groups
+        (br_if $groupsDone (i32.eqz (local.get $chunks)))
+        (local.set $n
+          (select (local.get $chunks) (i32.const 31) (i32.lt_u (local.get $chunks) (i32.const 31))))
+        (local.set $chunks (i32.sub (local.get $chunks) (local.get $n)))
+        (local.set $acc (v128.const i64x2 0 0))
+        (loop $chunkLoop
+          (local.set $acc
+            (i8x16.add (local.get $acc)
+              (i8x16.popcnt (v128.xor (v128.load (local.get $qp)) (v128.load (local.get $cp))))))
+          (local.set $qp (i32.add (local.get $qp) (i32.const 16)))
+          (local.set $cp (i32.add (local.get $cp) (i32.const 16)))
+          (br_if $chunkLoop (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.set $acc (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $acc))))
+        (local.set $d
+          (i32.add (local.get $d)
+            (i32.add
+              (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+              (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc))))))
+        (br $groups)))
     (block $wordsDone
       (loop $words
         (br_if $wordsDone (i32.eqz (local.get $rem)))
@@ -47,13 +52,52 @@
     (param $q i32) (param $c i32) (param $nRows i32) (param $wpr i32) (param $limit i32) (param $out i32)
     (result i32)
     (local $chunks i32) (local $rem i32) (local $rowBytes i32) (local $r i32) (local $d i32) (local $count i32)
+    (local $qp i32) (local $cp i32) (local $left i32) (local $remLeft i32) (local $n i32) (local $acc v128)
     (local.set $chunks (i32.shr_u (local.get $wpr) (i32.const 2)))
     (local.set $rem (i32.and (local.get $wpr) (i32.const 3)))
     (local.set $rowBytes (i32.shl (local.get $wpr) (i32.const 2)))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $nRows)))
-        (local.set $d (call $distance (local.get $q) (local.get $c) (local.get $chunks) (local.get $rem)))
+        ;; distance of row r, inlined from $distance
+        (local.set $qp (local.get $q))
+        (local.set $cp (local.get $c))
+        (local.set $left (local.get $chunks))
+        (local.set $remLeft (local.get $rem))
+        (local.set $d (i32.const 0))
+        ;; Byte lanes of $acc count at most 8 bits a chunk, so they are widened every 31 chunks.
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.eqz (local.get $left)))
+            (local.set $n
+              (select (local.get $left) (i32.const 31) (i32.lt_u (local.get $left) (i32.const 31))))
+            (local.set $left (i32.sub (local.get $left) (local.get $n)))
+            (local.set $acc (v128.const i64x2 0 0))
+            (loop $chunkLoop
+              (local.set $acc
+                (i8x16.add (local.get $acc)
+                  (i8x16.popcnt (v128.xor (v128.load (local.get $qp)) (v128.load (local.get $cp))))))
+              (local.set $qp (i32.add (local.get $qp) (i32.const 16)))
+              (local.set $cp (i32.add (local.get $cp) (i32.const 16)))
+              (br_if $chunkLoop (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+            (local.set $acc (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $acc))))
+            (local.set $d
+              (i32.add (local.get $d)
+                (i32.add
+                  (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc))))))
+            (br $groups)))
+        (block $wordsDone
+          (loop $words
+            (br_if $wordsDone (i32.eqz (local.get $remLeft)))
+            (local.set $d
+              (i32.add (local.get $d)
+                (i32.popcnt (i32.xor (i32.load (local.get $qp)) (i32.load (local.get $cp))))))
+            (local.set $qp (i32.add (local.get $qp) (i32.const 4)))
+            (local.set $cp (i32.add (local.get $cp) (i32.const 4)))
+            (local.set $remLeft (i32.sub (local.get $remLeft) (i32.const 1)))
+            (br $words)))
+
         (if (i32.le_u (local.get $d) (local.get $limit))
           (then
             (i32.store (local.get $out) (local.get $r))
