@@ -181,7 +181,20 @@ export async function runBatch(ws: Workspace, plan: BatchPlan): Promise<BatchRes
     const params = uniform(
       ws,
       uniformIndex++,
-      Uint32Array.of(segment.rows, segment.rowBase, tileBase, tilesTotal, Q, listLen0, wordsPerRow, units),
+      Uint32Array.of(
+        segment.rows,
+        segment.rowBase,
+        tileBase,
+        tilesTotal,
+        Q,
+        listLen0,
+        wordsPerRow,
+        units,
+        TILE_ROWS,
+        0,
+        0,
+        0,
+      ),
     );
     const bound = [params, queryBuffer, segment.columns.get(plan.column)!, segment.skip, lists[0]];
     if (scanUsesAux(plan.mode)) bound.push(segment.columns.get(auxColumn)!);
@@ -199,7 +212,11 @@ export async function runBatch(ws: Workspace, plan: BatchPlan): Promise<BatchRes
     const slot = 1 << Math.ceil(Math.log2(Math.max(len, 1)));
     const group = MERGE_SIZE / slot;
     const outLists = Math.ceil(listCount / group);
-    const params = uniform(ws, uniformIndex++, Uint32Array.of(len, listCount, group, slot, outLen, Q, 0, 0));
+    const params = uniform(
+      ws,
+      uniformIndex++,
+      Uint32Array.of(len, listCount, group, slot, outLen, Q, MERGE_SIZE, 0),
+    );
     pass.setPipeline(merge);
     pass.setBindGroup(
       0,

@@ -123,6 +123,8 @@ export interface GpuSearch {
   readonly capabilities: GpuCapabilities | null;
   /** The device limits in use, or null on the CPU path. */
   readonly limits: import('./device.js').GpuSearchLimits | null;
+  /** The device in use (to share with other WebGPU work), or null on the CPU path / after loss. */
+  readonly device: GPUDevice | null;
   /** The last GPU fault seen, if any. */
   readonly lastFault: WebEmbedError | null;
   /** A new, empty index. */
@@ -340,8 +342,8 @@ function createIndex(shared: Shared, options: GpuIndexOptions): GpuIndex {
     },
     remove(rows) {
       alive();
-      const ids = Int32Array.from(rows as ArrayLike<number>);
-      for (const row of ids) {
+      const list = Array.from(rows as ArrayLike<number>);
+      for (const row of list) {
         if (!Number.isInteger(row) || row < 0 || row >= host.rows) {
           throw new WebEmbedError(
             'INVALID_ARGUMENT',
@@ -352,7 +354,7 @@ function createIndex(shared: Shared, options: GpuIndexOptions): GpuIndex {
           );
         }
       }
-      const changed = tombstoneHostRows(host, ids);
+      const changed = tombstoneHostRows(host, Int32Array.from(list));
       if (changed.length > 0 && onGpu() && gpu) {
         let lo = changed[0];
         let hi = changed[0];
@@ -442,6 +444,9 @@ export async function createGpuSearch(options: CreateGpuSearchOptions = {}): Pro
     adapterInfo: acquired?.adapter ?? null,
     capabilities: initial?.capabilities ?? null,
     limits: initial?.limits ?? null,
+    get device() {
+      return shared.context && !shared.context.lost ? shared.context.device : null;
+    },
     get lastFault() {
       return shared.context?.lastFault ?? lastFault;
     },

@@ -36,8 +36,8 @@ struct Params {
   slot: u32,       // workgroup slots per input list (power of two >= inLen)
   outLen: u32,     // entries per output list
   queryCount: u32,
+  sortSize: u32,   // always MERGE_SIZE; a uniform so the sort is not unrolled
   pad0: u32,
-  pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -49,7 +49,7 @@ fn main(@builtin(local_invocation_id) lidv: vec3<u32>, @builtin(workgroup_id) wi
   let lid = lidv.x;
   let q = wid.y;
   let firstList = wid.x * params.groupLists;
-  for (var i = lid; i < SORT_SIZE; i = i + ${MERGE_THREADS}u) {
+  for (var i = lid; i < params.sortSize; i = i + ${MERGE_THREADS}u) {
     let list = firstList + i / params.slot;
     let entry = i % params.slot;
     var hit = vec2<u32>(SENTINEL_ROW, bitcast<u32>(SENTINEL_SCORE));
@@ -60,7 +60,7 @@ fn main(@builtin(local_invocation_id) lidv: vec3<u32>, @builtin(workgroup_id) wi
     sortKeys[i] = bitcast<f32>(hit.y);
   }
   workgroupBarrier();
-  bitonicSort(lid);
+  bitonicSort(lid, params.sortSize);
   let outCount = (params.lists + params.groupLists - 1u) / params.groupLists;
   for (var i = lid; i < params.outLen; i = i + ${MERGE_THREADS}u) {
     outLists[(q * outCount + wid.x) * params.outLen + i] = vec2<u32>(sortRows[i], bitcast<u32>(sortKeys[i]));

@@ -43,7 +43,7 @@ export function scanUsesAux(mode: ScanMode): boolean {
 }
 
 /** Byte size of the scan kernel's uniform block. */
-export const SCAN_PARAMS_BYTES = 32;
+export const SCAN_PARAMS_BYTES = 48;
 
 const accumulate: Record<ScanMode, (spec: ScanKernelSpec) => string> = {
   hamming: () => `
@@ -124,6 +124,10 @@ struct Params {
   listLen: u32,    // hits kept per tile and query
   words: u32,      // u32 words per corpus row
   units: u32,      // query units per query (words, or floats for float queries)
+  sortSize: u32,   // always TILE_ROWS; a uniform so the sort is not unrolled
+  pad0: u32,
+  pad1: u32,
+  pad2: u32,
 }
 
 const WG: u32 = ${TILE_ROWS}u;
@@ -193,7 +197,7 @@ ${accumulate[mode](spec)}
       sortRows[lid] = SENTINEL_ROW;
     }
     workgroupBarrier();
-    bitonicSort(lid);
+    bitonicSort(lid, params.sortSize);
     if (lid < params.listLen) {
       let slot = (q * params.tilesTotal + params.tileBase + wid.x) * params.listLen + lid;
       lists[slot] = vec2<u32>(sortRows[lid], bitcast<u32>(sortKeys[lid]));

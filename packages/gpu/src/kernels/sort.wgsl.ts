@@ -27,20 +27,21 @@ fn ranksBefore(ka: f32, ra: u32, kb: f32, rb: u32) -> bool {
 
 /**
  * WGSL declaring `sortKeys`/`sortRows` (workgroup arrays of `size` entries) and
- * `bitonicSort(lid)`, which every invocation of a `threads`-wide workgroup must call
- * (it contains barriers). After it, entry 0 is the best hit.
+ * `bitonicSort(lid, n)`, which every invocation of a `threads`-wide workgroup must call with
+ * the same `n` (it contains barriers). `n` must equal `size`; it is passed at run time (from a
+ * uniform) so shader compilers do not unroll the sorting network, which made SwiftShader spend
+ * seconds compiling each pipeline. After it, entry 0 is the best hit.
  */
 export function bitonicSortWgsl(size: number, threads: number): string {
   if (size & (size - 1) || size < 2) throw new Error(`bitonic size must be a power of two, got ${size}`);
   return /* wgsl */ `
-const SORT_SIZE: u32 = ${size}u;
 var<workgroup> sortKeys: array<f32, ${size}>;
 var<workgroup> sortRows: array<u32, ${size}>;
 
-fn bitonicSort(lid: u32) {
-  for (var span = 2u; span <= SORT_SIZE; span = span << 1u) {
+fn bitonicSort(lid: u32, n: u32) {
+  for (var span = 2u; span <= n; span = span << 1u) {
     for (var stride = span >> 1u; stride > 0u; stride = stride >> 1u) {
-      for (var pair = lid; pair < SORT_SIZE / 2u; pair = pair + ${threads}u) {
+      for (var pair = lid; pair < n / 2u; pair = pair + ${threads}u) {
         let i = 2u * stride * (pair / stride) + (pair % stride);
         let j = i + stride;
         let ki = sortKeys[i];
