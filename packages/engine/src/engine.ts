@@ -5,7 +5,15 @@
  * @module
  */
 import { type ModelFingerprint, assertSameModel } from '@webembed/core';
-import { type VectorKind, type VectorStore, decodeCollectionFile, openVectorStore } from '@webembed/store';
+import {
+  type Collection,
+  type VectorKind,
+  type VectorStore,
+  decodeCollectionFile,
+  openVectorStore,
+} from '@webembed/store';
+import { isNodeRuntime } from './device.js';
+import { type SearchBackendRequest, createGpuSearcher, sharedGpuSearch } from './gpu-search.js';
 import {
   type AddOptions,
   type CollectionSearchOptions,
@@ -27,13 +35,14 @@ import {
 export interface EngineOptions extends EmbedderOptions {
   /** IndexedDB database holding the collections. Default `webembed`. */
   readonly database?: string;
+  /** Makes the dense searcher of each collection (overrides `searchBackend`). */
+  readonly denseSearcher?: (collection: Collection) => Promise<DenseSearcher> | DenseSearcher;
   /**
-   * Makes the dense searcher of a collection (e.g. WebGPU through `@webembed/gpu`). Default: the
-   * store's exact CPU search.
+   * Where collection searches run: `auto` (default in browsers and workers: WebGPU through
+   * `@webembed/gpu` when an adapter works, else CPU), `webgpu` (GPU_UNAVAILABLE without one) or
+   * `cpu` (default under Node: the store's exact CPU search).
    */
-  readonly denseSearcher?: (
-    collection: import('@webembed/store').Collection,
-  ) => Promise<DenseSearcher> | DenseSearcher;
+  readonly searchBackend?: SearchBackendRequest;
 }
 
 /** Options of `engine.collection`. */
@@ -45,6 +54,8 @@ export interface OpenCollectionOptions {
 /** What the engine runs on. */
 export interface EngineInfo extends EmbedderInfo {
   readonly fingerprint: ModelFingerprint;
+  /** Where collection searches run, and why. */
+  readonly search: { readonly backend: 'webgpu' | 'cpu'; readonly reason: string };
 }
 
 /** A collection handle that can also replace its contents from an exported file. */
@@ -71,14 +82,23 @@ const DEFAULT_KINDS: readonly VectorKind[] = ['float32', 'int8', 'binary'];
 /** Wraps an already loaded embedder into an engine over the IndexedDB database `database`. */
 export async function engineFromEmbedder(
   embedder: Embedder,
-  options: Pick<EngineOptions, 'database' | 'denseSearcher'> = {},
+  options: Pick<EngineOptions, 'database' | 'denseSearcher' | 'searchBackend'> = {},
 ): Promise<Engine> {
   let store: VectorStore | null = null;
   const openStore = async () => {
     store ??= await openVectorStore(options.database);
     return store;
   };
-  const makeSearcher = options.denseSearcher ?? createStoreSearcher;
+  const request = options.searchBackend ?? (isNodeRuntime() ? 'cpu' : 'auto');
+  const gpu = options.denseSearcher || request === 'cpu' ? null : await sharedGpuSearch(request);
+  const makeSearcher =
+    options.denseSearcher ??
+    ((stored: Collection) => (gpu ? createGpuSearcher(stored, gpu) : createStoreSearcher(stored)));
+  const search = options.denseSearcher
+    ? { backend: 'cpu' as const, reason: 'a custom dense searcher was given' }
+    : gpu
+      ? { backend: gpu.backend, reason: gpu.reason }
+      : { backend: 'cpu' as const, reason: "searchBackend 'cpu' (the default under Node)" };
 
   async function bind(name: string): Promise<EngineCollection> {
     const db = await openStore();
@@ -93,7 +113,7 @@ export async function engineFromEmbedder(
   }
 
   return {
-    info: { ...embedder.info, fingerprint: embedder.fingerprint },
+    info: { ...embedder.info, fingerprint: embedder.fingerprint, search },
     embed: (texts, embedOptions) => embedder.embed(texts, embedOptions),
     async collection(name, openOptions = {}) {
       const db = await openStore();

@@ -59,3 +59,5 @@ export { createWorkerApi } from './worker-api.js';
 export type { EngineWorkerApi, PlainFilter, WorkerEngineOptions } from './protocol.js';
 export { registerErrorTransfer, serializeError, deserializeError } from './error-transfer.js';
 export type { SerializedError } from './error-transfer.js';
+export { createGpuSearcher, sharedGpuSearch } from './gpu-search.js';
+export type { SearchBackendRequest } from './gpu-search.js';

@@ -26,7 +26,13 @@ beforeAll(async () => {
   env.wasmPaths = { mjs: ortMjs, wasm: ortWasm };
   probes = (await (await fetch(`${fixtureDir}/reference.json`)).json()).probes;
   examples = (await import('../fixtures/crosslingual-concepts.json')).examples;
-  wasm = await createEngine({ model: MODEL, device: 'wasm', dtype: 'fp32', database: 'browser-wasm' });
+  wasm = await createEngine({
+    model: MODEL,
+    device: 'wasm',
+    dtype: 'fp32',
+    database: 'browser-wasm',
+    searchBackend: 'cpu',
+  });
   gpu = await createEngine({ model: MODEL, device: 'auto', dtype: 'fp32', database: 'browser-gpu' });
 });
 
@@ -49,6 +55,8 @@ describe('engine in a module worker (Chromium)', () => {
     expect(gpu.info.adapter?.isFallbackAdapter).toBe(true);
     expect(gpu.info.adapter?.label).toBe('SwiftShader (software)');
     expect(gpu.info.fingerprint).toEqual(wasm.info.fingerprint);
+    expect(wasm.info.search.backend).toBe('cpu');
+    expect(gpu.info.search.backend).toBe('webgpu');
   });
 
   it('WASM and WebGPU both match the reference computed from the weights', async () => {
@@ -71,14 +79,21 @@ describe('engine in a module worker (Chromium)', () => {
       await c.add(docs);
       handles.push(c);
     }
-    for (const lang of ['fr', 'de', 'es']) {
-      for (const [i, example] of examples.entries()) {
-        const [a, b] = await Promise.all(handles.map((h) => h.search(example[lang], { k: 3 })));
-        expect(a.hits[0].id).toBe(`d${i}`);
-        expect(b.hits.map((h) => h.id)).toEqual(a.hits.map((h) => h.id));
-        expect(Math.abs(a.hits[0].score - b.hits[0].score)).toBeLessThan(1e-4);
+    // WASM inference + CPU search against WebGPU inference + WebGPU search, every dense mode.
+    for (const mode of ['float32', 'int8', 'hamming', 'binary-rescore'] as const) {
+      for (const lang of mode === 'float32' ? ['fr', 'de', 'es'] : ['de']) {
+        for (const [i, example] of examples.entries()) {
+          const [a, b] = await Promise.all(handles.map((h) => h.search(example[lang], { k: 3, mode })));
+          expect(a.searchBackend).toBe('cpu');
+          expect(b.searchBackend).toBe('webgpu');
+          expect(a.hits[0].id, `${mode} ${lang} ${i}`).toBe(`d${i}`);
+          expect(b.hits.map((h) => h.id)).toEqual(a.hits.map((h) => h.id));
+          expect(Math.abs(a.hits[0].score - b.hits[0].score)).toBeLessThan(1e-4);
+        }
       }
     }
+    const filtered = await handles[1].search(examples[0].fr, { k: 3, filter: { i: 2 } });
+    expect(filtered.hits.map((h) => h.id)).toEqual(['d2']);
     const hybrid = await handles[1].search(examples[0].fr, { k: 2, mode: 'hybrid' });
     expect(hybrid.hits[0].id).toBe('d0');
   });
