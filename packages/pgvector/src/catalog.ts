@@ -62,6 +62,9 @@ export interface CatalogEntry {
 const CATALOG = quoteIdent(CATALOG_TABLE);
 const LOADS = quoteIdent(LOADS_TABLE);
 
+/** SQLSTATE of "relation does not exist". */
+const UNDEFINED_TABLE = '42P01';
+
 /** Creates the pgvector extension and the catalog tables when missing. Safe to call often. */
 export async function ensureCatalog(client: pg.ClientBase): Promise<void> {
   await client.query('CREATE EXTENSION IF NOT EXISTS vector');
@@ -84,16 +87,24 @@ export async function ensureCatalog(client: pg.ClientBase): Promise<void> {
   )`);
 }
 
-/** The catalog entry of `name`, or `null` when there is no such collection (or no catalog yet). */
+/**
+ * The catalog entry of `name`, or `null` when there is no such collection (or no catalog yet).
+ * One query; when the catalog table does not exist yet inside a transaction, that transaction
+ * is left aborted (callers then roll back).
+ */
 export async function readCatalogEntry(client: pg.ClientBase, name: string): Promise<CatalogEntry | null> {
   assertCollectionName(name);
-  const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [CATALOG]);
-  if (exists.rows[0]?.t == null) return null;
-  const res = await client.query(
-    `SELECT name, dims, storage, fingerprint, created_at::text AS created_at, updated_at::text AS updated_at
-       FROM ${CATALOG} WHERE name = $1`,
-    [name],
-  );
+  let res: pg.QueryResult;
+  try {
+    res = await client.query(
+      `SELECT name, dims, storage, fingerprint, created_at::text AS created_at, updated_at::text AS updated_at
+         FROM ${CATALOG} WHERE name = $1`,
+      [name],
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code === UNDEFINED_TABLE) return null;
+    throw err;
+  }
   const row = res.rows[0];
   if (!row) return null;
   assertStorage(row.storage);
@@ -274,13 +285,13 @@ export async function listCollections(target: PgTarget): Promise<string[]> {
 export async function dropCollection(target: PgTarget, name: string): Promise<boolean> {
   assertCollectionName(name);
   return withClient(target, async (client) => {
+    if (!(await readCatalogEntry(client, name))) return false;
     await client.query('BEGIN');
     try {
-      const entry = await readCatalogEntry(client, name);
       await client.query(`DROP TABLE IF EXISTS ${collectionTable(name)}`);
-      if (entry) await client.query(`DELETE FROM ${CATALOG} WHERE name = $1`, [name]);
+      const res = await client.query(`DELETE FROM ${CATALOG} WHERE name = $1`, [name]);
       await client.query('COMMIT');
-      return entry !== null;
+      return (res.rowCount ?? 0) > 0;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;

@@ -8,7 +8,7 @@
  */
 import { type ModelFingerprint, WebEmbedError, assertSameModel } from '@webembed/core';
 import { binaryExpression, requireCatalogEntry } from './catalog.js';
-import { type PgTarget, inTransaction, withClient } from './db.js';
+import { type PgTarget, withClient } from './db.js';
 import { type JsonObject, assertFilter } from './json.js';
 import { assertCollectionName, collectionTable } from './names.js';
 import type { RemoteSearchHit, RemoteSearchMode } from './protocol.js';
@@ -92,8 +92,15 @@ export async function searchCollection(
     );
   }
 
-  return withClient(target, (client) =>
-    inTransaction(client, async () => {
+  const efSearch = Math.min(1000, Math.max(40, mode === 'float32' ? k : k * oversample));
+  return withClient(target, async (client) => {
+    // One round trip opens the transaction and sets the HNSW knobs for it alone. Iterative scans
+    // keep walking the graph until LIMIT rows pass the filter (pgvector 0.8); relaxed order is
+    // fine because every path sorts its final hits exactly.
+    await client.query(
+      `BEGIN; SET LOCAL hnsw.ef_search = ${efSearch}; SET LOCAL hnsw.iterative_scan = 'relaxed_order'`,
+    );
+    try {
       const entry = await requireCatalogEntry(client, name);
       assertSameModel(entry.fingerprint, options.fingerprint, 'the query vector and this collection');
       assertVector(query, entry.dims, 'the query vector');
@@ -111,8 +118,6 @@ export async function searchCollection(
           sql = `SELECT id, text, metadata, 1 - (${cosine}) AS score FROM ${table} ${where}
                  ORDER BY ${cosine}, id LIMIT ${k}`;
         } else {
-          await client.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(40, k))}`);
-          await client.query(`SET LOCAL hnsw.iterative_scan = 'relaxed_order'`);
           // ORDER BY the bare distance lets the planner use the float HNSW index when there is one;
           // relaxed_order may return hits slightly out of order, so the final k are sorted again.
           sql = `SELECT * FROM (
@@ -122,10 +127,6 @@ export async function searchCollection(
         }
       } else {
         const candidates = k * oversample;
-        await client.query(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(40, candidates))}`);
-        // With a filter, an HNSW scan may find fewer than `candidates` matching rows within
-        // ef_search; iterative scans keep walking the graph until the LIMIT is met.
-        await client.query(`SET LOCAL hnsw.iterative_scan = 'relaxed_order'`);
         const hamming = `${binaryExpression(entry.dims)} <~> binary_quantize($1::${type})`;
         sql = `WITH candidates AS MATERIALIZED (
                  SELECT id, text, metadata, embedding FROM ${table} ${where}
@@ -140,12 +141,16 @@ export async function searchCollection(
         metadata: JsonObject | null;
         score: number;
       }>(sql, params);
+      await client.query('COMMIT');
       return res.rows.map((row) => ({
         id: row.id,
         text: row.text,
         metadata: row.metadata,
         score: Number(row.score),
       }));
-    }),
-  );
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
 }

@@ -90,7 +90,12 @@ export function createSearchService(options: SearchServiceOptions): FastifyInsta
   }
   const allowed = options.collections ? new Set(options.collections) : null;
   const keyHeader = (options.apiKeyHeader ?? 'x-api-key').toLowerCase();
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit,
+    // Strict validation: unknown fields are errors (not silently dropped) and "3" is not a number.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
 
   if (options.apiKey !== undefined) {
     const expected = Buffer.from(options.apiKey);
@@ -110,11 +115,11 @@ export function createSearchService(options: SearchServiceOptions): FastifyInsta
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
-      const first = error.validation[0];
-      const where = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
-      return reply
-        .code(400)
-        .send(errorBody('INVALID_ARGUMENT', `invalid request ${where}: ${first?.message ?? error.message}`));
+      const context = error.validationContext ?? 'body';
+      const message = error.validation.some((v) => v.keyword === 'oneOf')
+        ? `invalid request: ${context} must hold either \`vector\` with \`fingerprint\` (the model that made it), or \`text\``
+        : `invalid request: ${context}${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? error.message}`;
+      return reply.code(400).send(errorBody('INVALID_ARGUMENT', message));
     }
     if (isWebEmbedError(error)) {
       const status = STATUS[error.code] ?? 500;
