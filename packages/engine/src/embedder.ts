@@ -106,6 +106,13 @@ export interface Embedder {
   embed(texts: readonly string[], options?: EmbedOptions): Promise<EmbedResult>;
   /** Tokens of `text` (special tokens included), synchronously, for chunkers. */
   countTokens(text: string): number;
+  /** Token ids of `text` as the model's tokenizer gives them, with or without special tokens. */
+  encode(text: string, addSpecialTokens: boolean): number[];
+  /** Last hidden state of one sequence of token ids (no pooling), through the serialized session. */
+  tokenStatesOfIds(
+    ids: readonly number[],
+    signal?: AbortSignal,
+  ): Promise<{ data: Float32Array; seq: number; width: number }>;
   /** Token states of one text (passage prefix applied), for late chunking. */
   embedTokens(text: string, options?: { kind?: TextKind; signal?: AbortSignal }): Promise<TokenEmbeddings>;
   /** Cache counters. */
@@ -162,6 +169,13 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   );
   const batchSize = positiveInt(options.batchSize ?? 16, 'batchSize');
   const bucket = options.bucketByLength ?? true;
+  const cacheSize = options.cacheSize ?? 10_000;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `cacheSize must be an integer >= 0, got ${String(cacheSize)}`,
+    );
+  }
   const started = performance.now();
   const loaded: LoadedModel = await loadModel({
     modelId: preset.modelId,
@@ -178,7 +192,8 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
       ? Math.min(preset.maxTokens, tokenizerMax)
       : preset.maxTokens;
   const dims = fingerprint.dims;
-  const cache = createEmbeddingCache<CachedEmbedding>(options.cacheSize ?? 10_000);
+  const caching = cacheSize > 0;
+  const cache = createEmbeddingCache<CachedEmbedding>(cacheSize);
   const cachePrefix = `${fingerprintKey(fingerprint)}|`;
   const enqueue = createSerialQueue();
   const wasmThreads = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
@@ -225,7 +240,10 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     throwIfAborted(signal);
     const n = texts.length;
     const inputs = texts.map((t) => prefixed(t, kind));
-    const keys = await Promise.all(inputs.map(async (t) => cachePrefix + (await sha256Hex(t))));
+    // With the cache off, the text itself is the key (duplicates in a call still embed once).
+    const keys = caching
+      ? await Promise.all(inputs.map(async (t) => cachePrefix + (await sha256Hex(t))))
+      : inputs;
     const out = new Float32Array(n * dims);
     const tokenCounts = new Int32Array(n);
     const truncated = new Array<boolean>(n).fill(false);
@@ -309,6 +327,31 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
       return countTokens(text);
     },
     embedTokens,
+    encode(text: string, addSpecialTokens: boolean) {
+      if (typeof text !== 'string') {
+        throw new WebEmbedError('NOT_A_STRING', `encode needs a string, got ${typeof text}`);
+      }
+      return tokenizer.encode(text, { add_special_tokens: addSpecialTokens });
+    },
+    async tokenStatesOfIds(ids: readonly number[], signal?: AbortSignal) {
+      if (ids.length === 0 || ids.length > maxTokens) {
+        throw new WebEmbedError(
+          'INVALID_ARGUMENT',
+          `a sequence must hold 1 to ${maxTokens} token ids (the model window), got ${ids.length}`,
+          { actual: ids.length, expected: maxTokens },
+        );
+      }
+      return enqueue(async () => {
+        throwIfAborted(signal);
+        const inputs = loaded.inputsFromIds([ids]);
+        const states = tensorStates(await encoder(inputs), inputs.attention_mask);
+        return {
+          data: states.data.slice(0, states.seq * states.width),
+          seq: states.seq,
+          width: states.width,
+        };
+      });
+    },
     cacheStats: () => ({ size: cache.size, hits: cache.hits, misses: cache.misses }),
     dispose: () => enqueue(() => loaded.dispose()),
   };

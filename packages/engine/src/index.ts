@@ -61,3 +61,13 @@ export { registerErrorTransfer, serializeError, deserializeError } from './error
 export type { SerializedError } from './error-transfer.js';
 export { createGpuSearcher, sharedGpuSearch } from './gpu-search.js';
 export type { SearchBackendRequest } from './gpu-search.js';
+export { lateChunkEmbed, loadLateChunkingModel, poolTokenSpan } from './late-chunking.js';
+export type {
+  ChunkSpan,
+  LateChunkOptions,
+  LateChunkResult,
+  LateChunkingModel,
+  LoadLateChunkingModelOptions,
+  SequenceStates,
+} from './late-chunking.js';
+export { lateChunkingModelOf } from './late-chunking-adapter.js';

@@ -26,7 +26,7 @@ export interface TensorLike {
 
 /** The tokenizer surface the engine uses. */
 export interface TokenizerLike {
-  encode(text: string): number[];
+  encode(text: string, options?: { add_special_tokens?: boolean }): number[];
   (
     texts: string[],
     options: { padding: boolean; truncation: boolean; max_length: number },
@@ -65,11 +65,14 @@ export interface LoadedModel {
   /** Why a preferred backend was skipped (empty when the first candidate worked). */
   readonly fallbackReasons: readonly string[];
   readonly config: EngineEnv;
+  /** Encoder inputs for rows of token ids (right-padded with 0, mask 0 on padding, type ids 0). */
+  inputsFromIds(rows: readonly (readonly number[])[]): Record<string, TensorLike>;
   dispose(): Promise<void>;
 }
 
 interface TransformersModule {
   env: TransformersEnvLike;
+  Tensor: new (type: 'int64', data: BigInt64Array, dims: number[]) => TensorLike;
   AutoTokenizer: { from_pretrained(id: string, options: object): Promise<unknown> };
   AutoModel: { from_pretrained(id: string, options: object): Promise<unknown> };
 }
@@ -81,6 +84,27 @@ interface ModelHandle {
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+function idsToInputs(
+  Tensor: TransformersModule['Tensor'],
+  rows: readonly (readonly number[])[],
+): Record<string, TensorLike> {
+  const seq = Math.max(...rows.map((r) => r.length));
+  const ids = new BigInt64Array(rows.length * seq);
+  const mask = new BigInt64Array(rows.length * seq);
+  rows.forEach((row, b) => {
+    for (let t = 0; t < row.length; t++) {
+      ids[b * seq + t] = BigInt(row[t]);
+      mask[b * seq + t] = 1n;
+    }
+  });
+  const dims = [rows.length, seq];
+  return {
+    input_ids: new Tensor('int64', ids, dims),
+    attention_mask: new Tensor('int64', mask, dims),
+    token_type_ids: new Tensor('int64', new BigInt64Array(rows.length * seq), dims),
+  };
 }
 
 /** Loads tokenizer and encoder, trying each candidate backend in turn. */
@@ -126,6 +150,7 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
         adapter: backend === 'webgpu' ? adapter : null,
         fallbackReasons,
         config,
+        inputsFromIds: (rows) => idsToInputs(transformers.Tensor, rows),
         dispose: async () => {
           await model.dispose?.();
         },

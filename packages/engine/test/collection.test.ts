@@ -154,4 +154,30 @@ describe('engine collections (Node, fake-indexeddb, crosslingual fixture)', () =
     );
     expect(await docs.count()).toBe(englishDocs.length);
   });
+
+  it('reopening the database restores documents and the BM25 sidecar; upsert drops stale chunks', async () => {
+    const first = await engine.collection('reopen');
+    const long = examples.map((e) => `${e.en}.`).join(' ');
+    await first.add([{ id: 'story', text: long }], { chunk: { maxTokens: 9 } });
+    const chunkRows = await first.count();
+    expect(chunkRows).toBeGreaterThan(3);
+    const again = await createLocalEngine({
+      model: 'webembed-fixtures/crosslingual-bert',
+      dtype: 'fp32',
+      device: 'cpu',
+      database: 'engine-collection-test',
+    });
+    const reopened = await again.collection('reopen');
+    expect(await reopened.count()).toBe(chunkRows);
+    const hybrid = await reopened.search('xq unknownword moon', { k: 1, mode: 'hybrid' });
+    expect(hybrid.hits).toHaveLength(1);
+    expect(hybrid.hits[0].id).toBe('story');
+    const up = await reopened.upsert([{ id: 'story', text: examples[0].en }], { chunk: { maxTokens: 9 } });
+    expect(up).toMatchObject({ documents: 1, rows: 1, replaced: 1 });
+    expect(await reopened.count()).toBe(1);
+    const hit = (await reopened.search(examples[0].fr, { k: 3, mode: 'hybrid' })).hits;
+    expect(hit.map((h) => h.id)).toEqual(['story']);
+    expect(hit[0].chunk).toBeUndefined();
+    await again.dispose();
+  });
 });

@@ -1,6 +1,13 @@
 import { isWebEmbedError } from '@webembed/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Embedder, createEmbedder, env } from '../src/index.js';
+import {
+  type Embedder,
+  createEmbedder,
+  env,
+  lateChunkEmbed,
+  lateChunkingModelOf,
+  loadLateChunkingModel,
+} from '../src/index.js';
 import { ensureFixtures, fixtureModelsDir, maxAbsDiff, readReference } from './fixture-paths.js';
 
 const MINI = 'webembed-fixtures/mini-bert';
@@ -190,5 +197,40 @@ describe('createEmbedder with the mini-bert fixture (Node, onnxruntime-node)', (
     await expectCode(createEmbedder({ model: MINI, batchSize: 0 }), 'INVALID_ARGUMENT');
     await expectCode(createEmbedder({ model: MINI, device: 'webgpu' }), 'GPU_UNAVAILABLE');
     await expectCode(createEmbedder({ model: MINI, device: 'tpu' as 'cpu' }), 'INVALID_ARGUMENT');
+  });
+
+  it('serves late chunking from the loaded model, equal to a separately loaded one', async () => {
+    const model = lateChunkingModelOf(fp32);
+    expect(model.prefixIds).toEqual([2]);
+    expect(model.suffixIds).toEqual([3]);
+    expect(model.maxTokens).toBe(128);
+    const text = 'the cat sat on the mat. the dog ran in the park.';
+    const spans = [
+      { start: 0, end: 23 },
+      { start: 24, end: text.length },
+    ];
+    const ours = await lateChunkEmbed(model, text, spans);
+    const separate = await loadLateChunkingModel(MINI, {
+      localModelPath: `${fixtureModelsDir}/`,
+      dtype: 'fp32',
+    });
+    const theirs = await lateChunkEmbed(separate, text, spans);
+    expect(maxAbsDiff(ours.vectors.data, theirs.vectors.data)).toBeLessThan(1e-6);
+    await separate.dispose?.();
+    // One span over the whole text: the mean of its token states without [CLS]/[SEP], normalized.
+    const whole = await lateChunkEmbed(model, text, [{ start: 0, end: text.length }]);
+    const tokens = await fp32.embedTokens(text);
+    const n = tokens.ids.length;
+    const mean = new Float64Array(32);
+    for (let t = 1; t < n - 1; t++) for (let j = 0; j < 32; j++) mean[j] += tokens.states[t * 32 + j];
+    const norm = Math.hypot(...mean);
+    expect(
+      maxAbsDiff(
+        whole.vectors.data,
+        Array.from(mean, (v) => v / norm),
+      ),
+    ).toBeLessThan(1e-5);
+    await expectCode(fp32.tokenStatesOfIds([]), 'INVALID_ARGUMENT');
+    await expectCode(fp32.tokenStatesOfIds(new Array(129).fill(5)), 'INVALID_ARGUMENT');
   });
 });
