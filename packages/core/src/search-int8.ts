@@ -13,6 +13,13 @@ import { sameCalibration } from './int8.js';
 import { allocateTopK, createTopKHeap, drainTopK, offerTopK, prepareSearch } from './topk.js';
 import type { Int8Matrix, SearchOptions, TopK } from './types.js';
 import { assertInt8Matrix, assertSameDims } from './validate.js';
+import { int8Module, searchInt8WithModule } from './wasm/int8-kernel.js';
+
+/** Options of {@link searchInt8}. */
+export interface Int8SearchOptions extends SearchOptions {
+  /** `auto` (default): WebAssembly SIMD when available, else JavaScript. `js`/`wasm` force one. */
+  readonly kernel?: 'auto' | 'js' | 'wasm';
+}
 
 /** Exact integer dot of two code rows, no checks. */
 export function int8DotAt(a: Int8Array, aOffset: number, b: Int8Array, bOffset: number, n: number): number {
@@ -31,7 +38,8 @@ export function int8DotAt(a: Int8Array, aOffset: number, b: Int8Array, bOffset: 
 /**
  * Exact top-k by integer dot product of int8 codes, descending, ties to the lower row.
  * Throws `MODEL_MISMATCH` when queries and corpus were quantized with different calibrations,
- * plus the usual `DIMENSION_MISMATCH`, `INVALID_K`, `EMPTY_CORPUS`, `MISALIGNED_BUFFER`.
+ * plus the usual `DIMENSION_MISMATCH`, `INVALID_K`, `EMPTY_CORPUS`, `MISALIGNED_BUFFER`. Runs on
+ * WebAssembly SIMD where available (identical results: the arithmetic is exact).
  *
  * @example
  * ```ts
@@ -39,7 +47,7 @@ export function int8DotAt(a: Int8Array, aOffset: number, b: Int8Array, bOffset: 
  * const hits = searchInt8(quantizeInt8(queries, cal), quantizeInt8(corpus, cal), { k: 10 });
  * ```
  */
-export function searchInt8(queries: Int8Matrix, corpus: Int8Matrix, options: SearchOptions): TopK {
+export function searchInt8(queries: Int8Matrix, corpus: Int8Matrix, options: Int8SearchOptions): TopK {
   assertInt8Matrix(queries, 'queries');
   assertInt8Matrix(corpus, 'corpus');
   assertSameDims(corpus.dims, queries.dims, 'queries');
@@ -50,6 +58,27 @@ export function searchInt8(queries: Int8Matrix, corpus: Int8Matrix, options: Sea
     );
   }
   const { k, skip } = prepareSearch(corpus.rows, options);
+  const kernel = options.kernel ?? 'auto';
+  if (kernel !== 'js') {
+    const module = int8Module();
+    if (module !== null) return searchInt8WithModule(module, queries, corpus, k, skip);
+    if (kernel === 'wasm') {
+      throw new WebEmbedError(
+        'INVALID_ARGUMENT',
+        "kernel 'wasm' was requested but this runtime has no WebAssembly SIMD; use kernel 'auto' or 'js'",
+      );
+    }
+  }
+  return searchInt8Js(queries, corpus, k, skip);
+}
+
+/** The plain JavaScript kernel (also the reference the WebAssembly kernel is tested against). */
+export function searchInt8Js(
+  queries: Int8Matrix,
+  corpus: Int8Matrix,
+  k: number,
+  skip: Uint8Array | undefined,
+): TopK {
   const dims = corpus.dims;
   const out = allocateTopK(queries.rows, k);
   const heap = createTopKHeap(k);

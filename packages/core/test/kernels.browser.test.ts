@@ -38,6 +38,16 @@ describe('core kernels in Chromium', () => {
     for (let i = 0; i < wasm.indices.length; i++) expect(wasm.indices[i] % 7).not.toBe(0);
   });
 
+  it('has the WASM int8 kernel, equal to the JS one', () => {
+    const cal = calibrateInt8(corpus, 'ranges');
+    const q = quantizeInt8(queries, cal);
+    const c = quantizeInt8(corpus, cal);
+    const wasm = searchInt8(q, c, { k: 10, kernel: 'wasm' });
+    const js = searchInt8(q, c, { k: 10, kernel: 'js' });
+    expect(Array.from(wasm.indices)).toEqual(Array.from(js.indices));
+    expect(Array.from(wasm.scores)).toEqual(Array.from(js.scores));
+  });
+
   it('finds a corpus row queried with itself, on every search path', () => {
     const self: Float32Matrix = { data: corpus.data.slice(42 * 384, 43 * 384), rows: 1, dims: 384 };
     expect(searchFloat(self, corpus, { k: 1, metric: 'cosine' }).indices[0]).toBe(42);

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  calibrateInt8,
   type Float32Matrix,
   prepareHammingCorpus,
   quantizeBinary,
+  quantizeInt8,
   searchHamming,
   searchHammingJs,
+  searchInt8,
 } from '../src/index.js';
+import { INT8_DOT_WASM_BASE64 } from '../src/wasm/int8-dot-wasm.js';
+import { instantiateInt8Module, int8DotsWithModule } from '../src/wasm/int8-kernel.js';
 import {
   decodeBase64,
   hammingDistancesWithModule,
@@ -119,5 +124,62 @@ describe('WebAssembly SIMD Hamming module', () => {
     // Queries that are themselves a prepared matrix work too.
     const self = searchHamming(prepareHammingCorpus(qb), prepared, { k: 3 });
     expect(self.indices).toEqual(searchHamming(qb, cb, { k: 3, kernel: 'js' }).indices);
+  });
+});
+
+describe('WebAssembly SIMD int8 dot module', () => {
+  it('is up to date with its .wat source', async () => {
+    const source: string = await generate('int8-dot.wat');
+    const embedded = source
+      .match(/'([A-Za-z0-9+/=]+)'/g)
+      ?.map((s) => s.slice(1, -1))
+      .join('');
+    expect(embedded).toBe(INT8_DOT_WASM_BASE64);
+  });
+
+  it('computes exact integer dots for widths around the 16-code chunking, extremes included', () => {
+    const module = instantiateInt8Module();
+    expect(module).not.toBeNull();
+    if (module === null) return;
+    for (const dims of [1, 7, 15, 16, 17, 31, 32, 100, 384, 1024]) {
+      const cal = {
+        scheme: 'ranges' as const,
+        min: new Float32Array(dims),
+        max: new Float32Array(dims).fill(1),
+      };
+      const rows = 9;
+      const data = Int8Array.from({ length: rows * dims }, (_, i) =>
+        i % 5 === 0 ? -128 : i % 7 === 0 ? 127 : ((i * 37) % 255) - 127,
+      );
+      const corpus = { data, rows, dims, calibration: cal };
+      const query = Int8Array.from({ length: dims }, (_, i) => (i % 3 === 0 ? -128 : ((i * 91) % 255) - 127));
+      const dots = int8DotsWithModule(module, query, corpus);
+      for (let r = 0; r < rows; r++) {
+        let s = 0;
+        for (let i = 0; i < dims; i++) s += query[i] * data[r * dims + i];
+        expect(dots[r], `dims ${dims} row ${r}`).toBe(s);
+      }
+    }
+    expect(instantiateInt8Module(new Uint8Array([0, 97, 115, 109]))).toBeNull();
+  });
+
+  it('searchInt8 gives identical results on the WASM and JS kernels across tiles, with skip masks', () => {
+    const dims = 384;
+    const rows = 1500; // 128 KiB tiles hold 341 rows of 384 codes: five tiles
+    const f: Float32Matrix = {
+      data: Float32Array.from({ length: rows * dims }, (_, i) => Math.sin(i * 0.21) + Math.cos(i * 0.0007)),
+      rows,
+      dims,
+    };
+    const cal = calibrateInt8(f, 'symmetric');
+    const corpus = quantizeInt8(f, cal);
+    const queries = quantizeInt8({ data: f.data.slice(0, 30 * dims), rows: 30, dims }, cal);
+    const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 6 === 0 ? 1 : 0));
+    for (const k of [1, 10, 400]) {
+      const a = searchInt8(queries, corpus, { k, skip, kernel: 'wasm' });
+      const b = searchInt8(queries, corpus, { k, skip, kernel: 'js' });
+      expect(a.indices).toEqual(b.indices);
+      expect(a.scores).toEqual(b.scores);
+    }
   });
 });

@@ -12,6 +12,7 @@ import { allocateTopK, createTopKHeap, drainTopK, offerTopK, type TopKHeap } fro
 import type { BinaryMatrix, TopK } from '../types.js';
 import { assertBinaryMatrix } from '../validate.js';
 import { HAMMING_WASM_BASE64 } from './hamming-wasm.js';
+import { align16, decodeBase64, ensureMemory, instantiateSync } from './instantiate.js';
 
 /** A Hamming top-k kernel: queries x corpus -> top-k, `k` already checked and capped. */
 export type HammingKernel = (
@@ -27,35 +28,16 @@ interface HammingModule {
   readonly select: (q: number, c: number, nRows: number, wpr: number, limit: number, out: number) => number;
 }
 
-/** Decodes base64 without Buffer, so it runs in browsers and workers too. */
-export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
+export { decodeBase64 };
 
 /**
- * Compiles and instantiates the module (synchronously: it is a few hundred bytes), or returns
- * `null` when this runtime cannot (no WebAssembly, no SIMD, compilation refused).
+ * Compiles and instantiates the module, or returns `null` when this runtime cannot (no
+ * WebAssembly, no SIMD, compilation refused).
  */
 export function instantiateHammingModule(
   bytes: Uint8Array<ArrayBuffer> = decodeBase64(HAMMING_WASM_BASE64),
 ): HammingModule | null {
-  try {
-    if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return null;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    const exports = instance.exports as unknown as HammingModule;
-    if (
-      !(exports.memory instanceof WebAssembly.Memory) ||
-      typeof exports.hamming !== 'function' ||
-      typeof exports.select !== 'function'
-    )
-      return null;
-    return exports;
-  } catch {
-    return null;
-  }
+  return instantiateSync<HammingModule>(bytes, ['hamming', 'select']);
 }
 
 let cached: HammingModule | null | undefined;
@@ -203,13 +185,4 @@ export function hammingDistancesWithModule(
   words.set(corpus.words, cPtr >>> 2);
   module.hamming(0, queries.rows, cPtr, corpus.rows, corpus.wordsPerRow, outPtr);
   return new Int32Array(module.memory.buffer, outPtr, queries.rows * corpus.rows).slice();
-}
-
-function align16(n: number): number {
-  return (n + 15) & ~15;
-}
-
-function ensureMemory(memory: WebAssembly.Memory, bytes: number): void {
-  const have = memory.buffer.byteLength;
-  if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
 }
