@@ -6,8 +6,8 @@
  */
 import type { BinaryMatrix, Int8Calibration } from '@webembed/core';
 import type { DerivedForms } from './derive.js';
-import type { DocBlockRecord, RowBlockRecord, VectorBlockRecord } from './schema.js';
-import type { Metadata, VectorKind } from './types.js';
+import type { DocBlockRecord, RowBlockRecord, StoredForm, VectorBlockRecord } from './schema.js';
+import type { Metadata } from './types.js';
 
 /** Words per binary row. */
 export function binaryWords(dims: number): number {
@@ -61,6 +61,28 @@ export function appendVectorBlock(
   return record;
 }
 
+/** Number of rows in a row block. */
+export function blockRowCount(rb: RowBlockRecord): number {
+  return rb.idEnds.length;
+}
+
+/** Appends the ids of a row block to `out`. */
+export function pushBlockIds(rb: RowBlockRecord, out: string[]): void {
+  const { idText, idEnds } = rb;
+  let start = 0;
+  for (let r = 0; r < idEnds.length; r++) {
+    out.push(idText.slice(start, idEnds[r]));
+    start = idEnds[r];
+  }
+}
+
+/** The ids of a row block. */
+export function blockIds(rb: RowBlockRecord): string[] {
+  const out: string[] = [];
+  pushBlockIds(rb, out);
+  return out;
+}
+
 /** Ids of rows `[start, start + count)` appended to an existing row block. */
 export function appendRowBlock(
   existing: RowBlockRecord | undefined,
@@ -68,10 +90,24 @@ export function appendRowBlock(
   start: number,
   count: number,
 ): RowBlockRecord {
-  const oldRows = existing?.ids.length ?? 0;
+  const oldRows = existing ? blockRowCount(existing) : 0;
   const skip = new Uint8Array(oldRows + count);
-  if (existing) skip.set(existing.skip.subarray(0, oldRows));
-  return { ids: (existing?.ids ?? []).concat(ids.slice(start, start + count)), skip };
+  const idEnds = new Uint32Array(oldRows + count);
+  let idText = existing?.idText ?? '';
+  if (existing) {
+    skip.set(existing.skip.subarray(0, oldRows));
+    idEnds.set(existing.idEnds);
+  }
+  const parts: string[] = [idText];
+  let end = idText.length;
+  for (let i = 0; i < count; i++) {
+    const id = ids[start + i];
+    parts.push(id);
+    end += id.length;
+    idEnds[oldRows + i] = end;
+  }
+  idText = parts.join('');
+  return { idText, idEnds, skip };
 }
 
 /** Texts and metadata of rows `[start, start + count)` appended to an existing doc block. */
@@ -101,47 +137,60 @@ export interface AssembledRows {
   metadata?: (Metadata | undefined)[];
 }
 
-/** Concatenates block records of one collection; the three lists must be in the same block order. */
+/** Per-form lists of block buffers, in block order. */
+export type FormBuffers = Partial<Record<StoredForm, readonly ArrayBuffer[]>>;
+
+function concatForm<T extends Float32Array | Int8Array | Uint32Array>(
+  buffers: readonly ArrayBuffer[] | undefined,
+  out: T,
+  view: (buffer: ArrayBuffer) => T,
+): T {
+  let at = 0;
+  for (const buffer of buffers ?? []) {
+    const part = view(buffer);
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * Concatenates the block records of one collection. `rowBlocks` decide the row count; a form
+ * list must cover exactly those rows. Only the forms given in `forms` are assembled.
+ */
 export function assembleBlocks(
   dims: number,
-  kinds: readonly VectorKind[],
-  vectorBlocks: readonly VectorBlockRecord[],
+  forms: FormBuffers,
   rowBlocks: readonly RowBlockRecord[],
   docBlocks: readonly DocBlockRecord[] | null,
 ): AssembledRows {
   let rows = 0;
-  for (const b of vectorBlocks) rows += b.rows;
-  const words = binaryWords(dims);
-  const out: AssembledRows = { rows, ids: new Array(rows), skip: new Uint8Array(rows) };
-  if (kinds.includes('float32')) out.float32 = new Float32Array(rows * dims);
-  if (kinds.includes('int8')) out.int8 = new Int8Array(rows * dims);
-  if (kinds.includes('binary')) {
-    out.binary = new Uint32Array(rows * words);
-    out.l1Norms = new Float32Array(rows);
-  }
+  for (const rb of rowBlocks) rows += blockRowCount(rb);
+  const ids: string[] = [];
+  const skip = new Uint8Array(rows);
   let at = 0;
-  for (let b = 0; b < vectorBlocks.length; b++) {
-    const vb = vectorBlocks[b];
-    const rb = rowBlocks[b];
-    if (out.float32 && vb.float32)
-      out.float32.set(new Float32Array(vb.float32, 0, vb.rows * dims), at * dims);
-    if (out.int8 && vb.int8) out.int8.set(new Int8Array(vb.int8, 0, vb.rows * dims), at * dims);
-    if (out.binary && vb.binary) out.binary.set(new Uint32Array(vb.binary, 0, vb.rows * words), at * words);
-    if (out.l1Norms && vb.l1Norms) out.l1Norms.set(new Float32Array(vb.l1Norms, 0, vb.rows), at);
-    out.skip.set(rb.skip.subarray(0, vb.rows), at);
-    const ids = rb.ids;
-    for (let r = 0; r < vb.rows; r++) out.ids[at + r] = ids[r];
-    at += vb.rows;
+  for (const rb of rowBlocks) {
+    const n = blockRowCount(rb);
+    pushBlockIds(rb, ids);
+    skip.set(rb.skip.subarray(0, n), at);
+    at += n;
   }
+  const out: AssembledRows = { rows, ids, skip };
+  const words = binaryWords(dims);
+  if (forms.float32)
+    out.float32 = concatForm(forms.float32, new Float32Array(rows * dims), (b) => new Float32Array(b));
+  if (forms.int8) out.int8 = concatForm(forms.int8, new Int8Array(rows * dims), (b) => new Int8Array(b));
+  if (forms.binary)
+    out.binary = concatForm(forms.binary, new Uint32Array(rows * words), (b) => new Uint32Array(b));
+  if (forms.l1Norms)
+    out.l1Norms = concatForm(forms.l1Norms, new Float32Array(rows), (b) => new Float32Array(b));
   if (docBlocks) {
-    const texts: string[] = new Array(rows);
-    const metadata: (Metadata | undefined)[] = new Array(rows);
-    let row = 0;
+    const texts: string[] = [];
+    const metadata: (Metadata | undefined)[] = [];
     for (const db of docBlocks) {
       for (let r = 0; r < db.texts.length; r++) {
-        texts[row] = db.texts[r];
-        metadata[row] = db.metadata[r];
-        row++;
+        texts.push(db.texts[r]);
+        metadata.push(db.metadata[r]);
       }
     }
     out.texts = texts;
@@ -157,7 +206,8 @@ export function binaryMatrix(
   dims: number,
   l1Norms?: Float32Array,
 ): BinaryMatrix {
-  const known = l1Norms !== undefined && !l1Norms.some(Number.isNaN);
+  let known = l1Norms !== undefined;
+  for (let r = 0; known && r < rows; r++) if (Number.isNaN(l1Norms![r])) known = false;
   return { words, rows, dims, wordsPerRow: binaryWords(dims), ...(known ? { l1Norms } : {}) };
 }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { blockIds } from './blocks.js';
 import type { ChangeHub } from './changes.js';
 import type { Connection } from './connection.js';
 import { blockRange, type CollectionRecord, type RowBlockRecord } from './schema.js';
@@ -42,7 +43,8 @@ export interface RowBlockReader {
 export function buildIdIndex(record: CollectionRecord, blocks: readonly RowBlockRecord[]): IdIndex {
   const rows = new Map<string, number>();
   for (let b = 0; b < blocks.length; b++) {
-    const { ids, skip } = blocks[b];
+    const ids = blockIds(blocks[b]);
+    const skip = blocks[b].skip;
     const base = b * record.blockRows;
     for (let r = 0; r < ids.length; r++) if (skip[r] === 0) rows.set(ids[r], base + r);
   }

@@ -11,12 +11,15 @@ import {
   type CollectionRecord,
   type RowBlockRecord,
   blockRange,
+  vectorRange,
   sidecarRange,
 } from './schema.js';
 import { type WriteTx, inReadTx, inWriteTx } from './tx.js';
 import type { Metadata } from './types.js';
 import { assertName } from './validate.js';
 import { putSidecars, requireRecord } from './write.js';
+import { liveRows, snapshotOf } from './snapshot.js';
+import { getAllForms, putVectorBlock, storedForms } from './vector-io.js';
 
 /** Stores a sidecar value (any structured-cloneable value) for a collection, in one transaction. */
 export async function setSidecar(
@@ -46,7 +49,7 @@ export async function getSidecar(ctx: StoreContext, name: string, key: string): 
 /** Deletes every block record and sidecar of a collection inside `tx`. */
 export async function deleteCollectionData(tx: WriteTx, name: string, sidecars: boolean): Promise<void> {
   const range = blockRange(name);
-  await tx.objectStore('vectorBlocks').delete(range);
+  await tx.objectStore('vectorBlocks').delete(vectorRange(name));
   await tx.objectStore('rowBlocks').delete(range);
   await tx.objectStore('docBlocks').delete(range);
   if (sidecars) await tx.objectStore('sidecars').delete(sidecarRange(name));
@@ -67,9 +70,12 @@ export async function writeAllBlocks(
     const key: BlockKey = [record.name, block];
     const rb = appendRowBlock(undefined, ids, start, take);
     rowBlocks.push(rb);
-    await tx
-      .objectStore('vectorBlocks')
-      .put(appendVectorBlock(undefined, forms, record.dims, start, take), key);
+    await putVectorBlock(
+      tx.objectStore('vectorBlocks'),
+      record.name,
+      block,
+      appendVectorBlock(undefined, forms, record.dims, start, take),
+    );
     await tx.objectStore('rowBlocks').put(rb, key);
     await tx.objectStore('docBlocks').put(appendDocBlock(undefined, texts, metadata, start, take), key);
   }
@@ -86,66 +92,24 @@ export async function compactCollection(ctx: StoreContext, name: string): Promis
     const record = requireRecord(await tx.objectStore('collections').get(name), name);
     if (record.rows === record.count) return { reclaimed: 0, generation: record.generation };
     const range = blockRange(name);
-    const [vbs, rbs, dbs] = await Promise.all([
-      tx.objectStore('vectorBlocks').getAll(range),
-      tx.objectStore('rowBlocks').getAll(range),
-      tx.objectStore('docBlocks').getAll(range),
-    ]);
-    const all = assembleBlocks(record.dims, record.kinds, vbs, rbs, dbs);
-    const keep: number[] = [];
-    for (let r = 0; r < all.rows; r++) if (all.skip[r] === 0) keep.push(r);
-    const pick = <T extends Float32Array | Int8Array | Uint32Array>(
-      src: T,
-      width: number,
-      make: (n: number) => T,
-    ): T => {
-      const out = make(keep.length * width);
-      keep.forEach((r, i) => {
-        out.set(src.subarray(r * width, (r + 1) * width), i * width);
-      });
-      return out;
-    };
-    const dims = record.dims;
-    const forms: DerivedForms = {};
-    if (all.float32)
-      forms.float32 = { data: pick(all.float32, dims, (n) => new Float32Array(n)), rows: keep.length, dims };
-    if (all.int8 && record.calibration) {
-      forms.int8 = {
-        data: pick(all.int8, dims, (n) => new Int8Array(n)),
-        rows: keep.length,
-        dims,
-        calibration: record.calibration,
-      };
-    }
-    if (all.binary && all.l1Norms) {
-      const wordsPerRow = Math.ceil(dims / 32);
-      forms.binary = {
-        words: pick(all.binary, wordsPerRow, (n) => new Uint32Array(n)),
-        rows: keep.length,
-        dims,
-        wordsPerRow,
-        l1Norms: pick(all.l1Norms, 1, (n) => new Float32Array(n)),
-      };
-    }
+    const formBuffers = await getAllForms(tx.objectStore('vectorBlocks'), name, storedForms(record.kinds));
+    const rbs = await tx.objectStore('rowBlocks').getAll(range);
+    const dbs = await tx.objectStore('docBlocks').getAll(range);
+    const all = assembleBlocks(record.dims, formBuffers, rbs, dbs);
+    const live = liveRows(snapshotOf(record, all));
+    const forms: DerivedForms = { float32: live.float32, int8: live.int8, binary: live.binary };
     await deleteCollectionData(tx, name, false);
     const next: CollectionRecord = {
       ...record,
-      rows: keep.length,
-      count: keep.length,
+      rows: live.rows,
+      count: live.rows,
       generation: record.generation + 1,
       updatedAt: Date.now(),
     };
-    const rowBlocks = await writeAllBlocks(
-      tx,
-      next,
-      keep.map((r) => all.ids[r]),
-      keep.map((r) => all.texts![r]),
-      keep.map((r) => all.metadata![r]),
-      forms,
-    );
+    const rowBlocks = await writeAllBlocks(tx, next, live.ids, live.texts ?? [], live.metadata ?? [], forms);
     await tx.objectStore('collections').put(next);
     ctx.idIndexes.set(name, buildIdIndex(next, rowBlocks));
-    return { reclaimed: record.rows - keep.length, generation: next.generation };
+    return { reclaimed: record.rows - live.rows, generation: next.generation };
   }).catch((err) => {
     ctx.idIndexes.delete(name);
     throw err;

@@ -4,11 +4,16 @@
  *
  * @module
  */
-import { assembleBlocks, binaryMatrix, copyCalibration } from './blocks.js';
-import { type StoreContext, buildIdIndex, idIndexFor } from './context.js';
+import { WebEmbedError } from '@webembed/core';
+import { assembleBlocks, blockIds, copyCalibration } from './blocks.js';
+import { type StoreContext, idIndexFor } from './context.js';
 import { type BlockKey, type CollectionRecord, blockRange } from './schema.js';
+import { snapshotOf } from './snapshot.js';
+import { getAllForms, storedForms } from './vector-io.js';
 import { inReadTx } from './tx.js';
-import type { CollectionInfo, CollectionSnapshot, LoadOptions, StoredDocument } from './types.js';
+import type { CollectionInfo, CollectionSnapshot, LoadOptions, StoredDocument, VectorKind } from './types.js';
+
+const KINDS: readonly VectorKind[] = ['float32', 'int8', 'binary'];
 import { assertIds } from './validate.js';
 import { requireRecord } from './write.js';
 
@@ -61,14 +66,13 @@ export async function getDocument(
     const block = Math.floor(row / record.blockRows);
     const offset = row - block * record.blockRows;
     const key: BlockKey = [name, block];
-    const [vb, db] = await Promise.all([
-      record.kinds.includes('float32') ? tx.objectStore('vectorBlocks').get(key) : undefined,
-      tx.objectStore('docBlocks').get(key),
-    ]);
-    const vector =
-      vb?.float32 !== undefined
-        ? new Float32Array(vb.float32.slice(offset * record.dims * 4, (offset + 1) * record.dims * 4))
-        : undefined;
+    const floats = record.kinds.includes('float32')
+      ? await tx.objectStore('vectorBlocks').get([name, 'float32', block])
+      : undefined;
+    const db = await tx.objectStore('docBlocks').get(key);
+    const vector = floats
+      ? new Float32Array(floats.slice(offset * record.dims * 4, (offset + 1) * record.dims * 4))
+      : undefined;
     return { id, text: db?.texts[offset] ?? '', metadata: db?.metadata[offset], vector };
   });
 }
@@ -85,20 +89,21 @@ export async function* iterateDocuments(ctx: StoreContext, name: string): AsyncG
     const read = await inReadTx(ctx, action, async (tx) => {
       const record = requireRecord(await tx.objectStore('collections').get(name), name);
       if (record.uid !== first.uid || block * record.blockRows >= record.rows) return null;
-      const [vb, rb, db] = await Promise.all([
-        tx.objectStore('vectorBlocks').get(key),
-        tx.objectStore('rowBlocks').get(key),
-        tx.objectStore('docBlocks').get(key),
-      ]);
-      return vb && rb && db ? { vb, rb, db, dims: record.dims } : null;
+      const floats = record.kinds.includes('float32')
+        ? await tx.objectStore('vectorBlocks').get([name, 'float32', block])
+        : undefined;
+      const rb = await tx.objectStore('rowBlocks').get(key);
+      const db = await tx.objectStore('docBlocks').get(key);
+      return rb && db ? { floats, rb, db, dims: record.dims } : null;
     });
     if (!read) return;
-    const { vb, rb, db, dims } = read;
-    const floats = vb.float32 ? new Float32Array(vb.float32) : undefined;
-    for (let r = 0; r < vb.rows; r++) {
+    const { rb, db, dims } = read;
+    const floats = read.floats ? new Float32Array(read.floats) : undefined;
+    const ids = blockIds(rb);
+    for (let r = 0; r < ids.length; r++) {
       if (rb.skip[r] !== 0) continue;
       yield {
-        id: rb.ids[r],
+        id: ids[r],
         text: db.texts[r],
         metadata: db.metadata[r],
         vector: floats ? floats.slice(r * dims, (r + 1) * dims) : undefined,
@@ -108,9 +113,9 @@ export async function* iterateDocuments(ctx: StoreContext, name: string): AsyncG
 }
 
 /**
- * Reads the whole collection into contiguous matrices in one read transaction (a handful of
- * `getAll` calls). Snapshots are cached per handle and reused while the generation is unchanged;
- * treat them as read-only.
+ * Reads the whole collection into contiguous matrices in one read transaction (one `getAll` per
+ * stored form plus ids; texts and metadata unless `documents: false`). Snapshots are cached per
+ * handle and reused while the generation is unchanged; treat them as read-only.
  */
 export async function loadSnapshot(
   ctx: StoreContext,
@@ -119,50 +124,36 @@ export async function loadSnapshot(
 ): Promise<CollectionSnapshot> {
   const documents = options.documents ?? true;
   const action = `load ${JSON.stringify(name)}`;
+  const wanted = options.kinds;
+  if (wanted !== undefined && (!Array.isArray(wanted) || wanted.some((k) => !KINDS.includes(k)))) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `load kinds must be an array of 'float32' | 'int8' | 'binary'`,
+    );
+  }
   return inReadTx(ctx, action, async (tx) => {
     const record = requireRecord(await tx.objectStore('collections').get(name), name);
+    const kinds = record.kinds.filter((k) => wanted === undefined || wanted.includes(k));
     const cached = ctx.snapshots.get(name);
     if (
       cached &&
       cached.uid === record.uid &&
       cached.generation === record.generation &&
-      (cached.documents || !documents)
+      (cached.documents || !documents) &&
+      kinds.every((k) => cached.snapshot.kinds.includes(k))
     ) {
       return cached.snapshot;
     }
     const range = blockRange(name);
-    const [vectorBlocks, rowBlocks, docBlocks] = await Promise.all([
-      tx.objectStore('vectorBlocks').getAll(range),
+    const [forms, rowBlocks, docBlocks] = await Promise.all([
+      getAllForms(tx.objectStore('vectorBlocks'), name, storedForms(kinds)),
       tx.objectStore('rowBlocks').getAll(range),
-      documents ? tx.objectStore('docBlocks').getAll(range) : Promise.resolve(null),
+      documents ? tx.objectStore('docBlocks').getAll(range) : null,
     ]);
-    const rows = assembleBlocks(record.dims, record.kinds, vectorBlocks, rowBlocks, docBlocks);
-    ctx.idIndexes.set(name, buildIdIndex(record, rowBlocks));
-    const snapshot: CollectionSnapshot = {
-      name,
-      fingerprint: { ...record.fingerprint },
-      dims: record.dims,
-      kinds: [...record.kinds],
-      calibration: copyCalibration(record.calibration),
-      rows: rows.rows,
-      count: record.count,
-      generation: record.generation,
-      ids: rows.ids,
-      skip: rows.skip,
-      ...(rows.float32 ? { float32: { data: rows.float32, rows: rows.rows, dims: record.dims } } : {}),
-      ...(rows.int8 && record.calibration
-        ? {
-            int8: {
-              data: rows.int8,
-              rows: rows.rows,
-              dims: record.dims,
-              calibration: copyCalibration(record.calibration)!,
-            },
-          }
-        : {}),
-      ...(rows.binary ? { binary: binaryMatrix(rows.binary, rows.rows, record.dims, rows.l1Norms) } : {}),
-      ...(rows.texts ? { texts: rows.texts, metadata: rows.metadata } : {}),
-    };
+    const snapshot = snapshotOf(
+      { ...record, kinds },
+      assembleBlocks(record.dims, forms, rowBlocks, docBlocks),
+    );
     ctx.snapshots.set(name, { uid: record.uid, generation: record.generation, documents, snapshot });
     return snapshot;
   });

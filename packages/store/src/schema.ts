@@ -31,7 +31,13 @@ export interface CollectionRecord {
   updatedAt: number;
 }
 
-/** Vector data of one block; every buffer holds exactly `rows` rows. */
+/**
+ * The forms stored per block, one record each: `binary` rows travel with their `l1Norms`.
+ * Separate records let a reader fetch only the forms it needs (binary alone for a Hamming scan).
+ */
+export type StoredForm = 'float32' | 'int8' | 'binary' | 'l1Norms';
+
+/** Vector data of one block in memory; every buffer holds exactly `rows` rows. */
 export interface VectorBlockRecord {
   rows: number;
   /** `rows * dims` float32 values. */
@@ -44,9 +50,14 @@ export interface VectorBlockRecord {
   l1Norms?: ArrayBuffer;
 }
 
-/** Ids and tombstones of one block (small, rewritten on delete). */
+/**
+ * Ids and tombstones of one block (small, rewritten on delete). Ids are packed into one string
+ * with end offsets (UTF-16 code units), which IndexedDB clones far faster than an array of
+ * thousands of short strings: id `r` is `idText.slice(idEnds[r - 1] ?? 0, idEnds[r])`.
+ */
 export interface RowBlockRecord {
-  ids: string[];
+  idText: string;
+  idEnds: Uint32Array;
   /** Non-zero: the row is deleted. */
   skip: Uint8Array;
 }
@@ -57,14 +68,18 @@ export interface DocBlockRecord {
   metadata: (Metadata | undefined)[];
 }
 
-/** Key of a block record. */
+/** Key of a row or doc block record. */
 export type BlockKey = [collection: string, block: number];
+
+/** Key of one form of one vector block. */
+export type VectorKey = [collection: string, form: StoredForm, block: number];
 
 /** The database schema, for idb's typed API. */
 export interface StoreSchema extends DBSchema {
   collections: { key: string; value: CollectionRecord };
   aliases: { key: string; value: { alias: string; target: string } };
-  vectorBlocks: { key: BlockKey; value: VectorBlockRecord };
+  /** Raw little-endian typed-array bytes of one form of one block. */
+  vectorBlocks: { key: VectorKey; value: ArrayBuffer };
   rowBlocks: { key: BlockKey; value: RowBlockRecord };
   docBlocks: { key: BlockKey; value: DocBlockRecord };
   sidecars: { key: [collection: string, key: string]; value: unknown };
@@ -83,9 +98,19 @@ export const ALL_STORES = [
   'sidecars',
 ] as const;
 
-/** Key range covering every block of one collection. */
+/** Key range covering every row or doc block of one collection. */
 export function blockRange(collection: string): IDBKeyRange {
   return IDBKeyRange.bound([collection, 0], [collection, Number.MAX_SAFE_INTEGER]);
+}
+
+/** Key range covering one form of every block of one collection, in block order. */
+export function formRange(collection: string, form: StoredForm): IDBKeyRange {
+  return IDBKeyRange.bound([collection, form, 0], [collection, form, Number.MAX_SAFE_INTEGER]);
+}
+
+/** Key range covering every vector record of one collection. */
+export function vectorRange(collection: string): IDBKeyRange {
+  return IDBKeyRange.bound([collection, ''], [collection, []]);
 }
 
 /** Key range covering every sidecar of one collection. */

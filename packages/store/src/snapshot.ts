@@ -5,7 +5,8 @@
  * @module
  */
 import { type ModelFingerprint, WebEmbedError, type Int8Calibration } from '@webembed/core';
-import { copyCalibration } from './blocks.js';
+import { type AssembledRows, binaryMatrix, copyCalibration } from './blocks.js';
+import type { CollectionRecord } from './schema.js';
 import { calibrateFrom, deriveForms } from './derive.js';
 import type { CollectionSnapshot, DocumentBatch, DocumentInput, VectorKind } from './types.js';
 import {
@@ -115,5 +116,27 @@ export function liveRows(snapshot: CollectionSnapshot): CollectionSnapshot {
     },
     texts: snapshot.texts && keep.map((r) => snapshot.texts![r]),
     metadata: snapshot.metadata && keep.map((r) => snapshot.metadata![r]),
+  };
+}
+
+/** A snapshot of a stored collection from its record and assembled rows. */
+export function snapshotOf(record: CollectionRecord, rows: AssembledRows): CollectionSnapshot {
+  const dims = record.dims;
+  const calibration = copyCalibration(record.calibration);
+  return {
+    name: record.name,
+    fingerprint: { ...record.fingerprint },
+    dims,
+    kinds: [...record.kinds],
+    calibration,
+    rows: rows.rows,
+    count: record.count,
+    generation: record.generation,
+    ids: rows.ids,
+    skip: rows.skip,
+    ...(rows.float32 ? { float32: { data: rows.float32, rows: rows.rows, dims } } : {}),
+    ...(rows.int8 && calibration ? { int8: { data: rows.int8, rows: rows.rows, dims, calibration } } : {}),
+    ...(rows.binary ? { binary: binaryMatrix(rows.binary, rows.rows, dims, rows.l1Norms) } : {}),
+    ...(rows.texts ? { texts: rows.texts, metadata: rows.metadata } : {}),
   };
 }

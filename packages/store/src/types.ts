@@ -120,8 +120,13 @@ export interface CollectionSnapshot {
 
 /** How `load()` reads a collection. */
 export interface LoadOptions {
-  /** Also read texts and metadata (default true). Vectors, ids and tombstones are always read. */
+  /** Also read texts and metadata (default true). Ids and tombstones are always read. */
   readonly documents?: boolean;
+  /**
+   * Vector forms to read (default: every stored one). E.g. `['binary']` to feed a Hamming scan
+   * without reading int8 or float32 blocks. The snapshot's `kinds` says what it holds.
+   */
+  readonly kinds?: readonly VectorKind[];
 }
 
 /** Search modes of the CPU search: which stored form is scanned and how it is scored. */

@@ -10,6 +10,7 @@ import { type IdIndex, type StoreContext, idIndexFor } from './context.js';
 import { type DerivedForms, calibrateFrom, deriveForms } from './derive.js';
 import type { BlockKey, CollectionRecord, RowBlockRecord } from './schema.js';
 import { type WriteTx, inReadTx, inWriteTx } from './tx.js';
+import { getVectorBlock, putVectorBlock, storedForms } from './vector-io.js';
 import type { DocumentBatch, DocumentInput, WriteOptions } from './types.js';
 import { type NormalizedBatch, assertFingerprint, assertIds, normalizeBatch } from './validate.js';
 
@@ -91,7 +92,7 @@ async function tombstone(tx: WriteTx, record: CollectionRecord, index: IdIndex, 
     const rb = (await rowStore.get(key)) as RowBlockRecord;
     const skip = new Uint8Array(rb.skip);
     for (const o of offsets) skip[o] = 1;
-    await rowStore.put({ ids: rb.ids, skip }, key);
+    await rowStore.put({ idText: rb.idText, idEnds: rb.idEnds, skip }, key);
   }
   return removed;
 }
@@ -116,11 +117,20 @@ async function appendRows(
     const key: BlockKey = [record.name, block];
     const [vb, rb, db] =
       within > 0
-        ? await Promise.all([vectorStore.get(key), rowStore.get(key), docStore.get(key)])
+        ? [
+            await getVectorBlock(vectorStore, record.name, storedForms(record.kinds), record.dims, block),
+            await rowStore.get(key),
+            await docStore.get(key),
+          ]
         : [undefined, undefined, undefined];
     // One put at a time: a put that throws synchronously (aborted transaction) must not strand
     // the promise of an earlier put as an unhandled rejection.
-    await vectorStore.put(appendVectorBlock(vb, forms, record.dims, offset, take), key);
+    await putVectorBlock(
+      vectorStore,
+      record.name,
+      block,
+      appendVectorBlock(vb, forms, record.dims, offset, take),
+    );
     await rowStore.put(appendRowBlock(rb, batch.ids, offset, take), key);
     await docStore.put(appendDocBlock(db, batch.texts, batch.metadata, offset, take), key);
     row += take;
