@@ -2,7 +2,14 @@ import 'fake-indexeddb/auto';
 import { isWebEmbedError } from '@webembed/core';
 import { createBm25Index, reciprocalRankFusion } from '@webembed/text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, createEmbedder, createLocalEngine, engineFromEmbedder, env } from '../src/index.js';
+import {
+  type Engine,
+  createEmbedder,
+  createLocalEngine,
+  engineFromEmbedder,
+  env,
+  open,
+} from '../src/index.js';
 import { ensureFixtures, fixtureModelsDir, readConcepts } from './fixture-paths.js';
 
 let engine: Engine;
@@ -179,5 +186,19 @@ describe('engine collections (Node, fake-indexeddb, crosslingual fixture)', () =
     expect(hit.map((h) => h.id)).toEqual(['story']);
     expect(hit[0].chunk).toBeUndefined();
     await again.dispose();
+  });
+
+  it('open() gives working search over one collection in a few lines', async () => {
+    const notes = await open({
+      model: 'webembed-fixtures/crosslingual-bert',
+      collection: 'open-notes',
+      dtype: 'q8',
+      database: 'engine-open-test',
+    });
+    expect(notes.engine.info.backend).toBe('cpu');
+    await notes.add(englishDocs);
+    const { hits } = await notes.search(examples[5].es, { k: 1 });
+    expect(hits[0].id).toBe('doc5');
+    await notes.close();
   });
 });
