@@ -9,9 +9,9 @@
  *    diacritic marks (Latin/Greek/Cyrillic combining accents, Arabic harakat, Hebrew points; marks
  *    that carry meaning, such as Japanese dakuten or Indic vowel signs, are kept), NFC recomposition,
  *    then lower-casing (with `ß` folded to `ss`).
- * 3. Long runs in Han, Kana and Hangul script (words the dictionary did not split, or agglutinated
- *    Korean words) additionally emit overlapping character bigrams, so a query for part of a long
- *    run still matches.
+ * 3. Runs of Han, Kana and Hangul text (adjacent words with nothing between them, or one long
+ *    agglutinated Korean word) additionally emit overlapping character bigrams, across the
+ *    dictionary's word boundaries, so a query matches however the segmenter split the document.
  * 4. Optional stopword removal (off by default), applied after normalization.
  *
  * Where `Intl.Segmenter` is missing (very old engines), words are runs of letters, marks and digits.
@@ -29,7 +29,7 @@ export interface TokenizerOptions {
   /** Strip diacritic marks (`café` → `cafe`). Default `true`. */
   readonly foldDiacritics?: boolean;
   /**
-   * Han/Kana/Hangul words at least this many characters long also emit character bigrams.
+   * Han/Kana/Hangul runs at least this many characters long also emit character bigrams.
    * `0` turns bigrams off. Default `3`.
    */
   readonly cjkBigramMinRun?: number;
@@ -53,7 +53,7 @@ export interface ResolvedTokenizerOptions {
 // also strip Japanese dakuten (が → か) and Indic vowel signs, which change the word.
 const DIACRITICS =
   /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]/g;
-const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+const CJK_ONLY = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc]+$/u;
 const HAS_WORD_CHAR = /[\p{L}\p{N}]/u;
 const FALLBACK_WORDS = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
 
@@ -115,39 +115,50 @@ export function normalizeTerm(
   return out;
 }
 
-/** Splits text into raw words (before normalization). */
-function makeWordSplitter(locale: string | null): (text: string) => string[] {
+interface RawWord {
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Splits text into raw words with their offsets (before normalization). */
+function makeWordSplitter(locale: string | null): (text: string) => RawWord[] {
   if (typeof Intl !== 'undefined' && typeof Intl.Segmenter === 'function') {
     const segmenter = new Intl.Segmenter(locale ?? undefined, { granularity: 'word' });
     return (text) => {
-      const words: string[] = [];
+      const words: RawWord[] = [];
       for (const seg of segmenter.segment(text)) {
-        if (seg.isWordLike || HAS_WORD_CHAR.test(seg.segment)) words.push(seg.segment);
+        if (seg.isWordLike || HAS_WORD_CHAR.test(seg.segment)) {
+          words.push({ word: seg.segment, start: seg.index, end: seg.index + seg.segment.length });
+        }
       }
       return words;
     };
   }
-  return (text) => text.match(FALLBACK_WORDS) ?? [];
+  return (text) =>
+    Array.from(text.matchAll(FALLBACK_WORDS), (m) => ({
+      word: m[0],
+      start: m.index,
+      end: m.index + m[0].length,
+    }));
 }
 
-/** Pushes the character bigrams of the CJK runs inside `term` (non-CJK parts are left alone). */
-function pushCjkBigrams(term: string, minRun: number, out: string[]): void {
-  const chars = Array.from(term);
-  let runStart = -1;
-  for (let i = 0; i <= chars.length; i++) {
-    const isCjk = i < chars.length && CJK_CHAR.test(chars[i]);
-    if (isCjk && runStart < 0) runStart = i;
-    if (!isCjk && runStart >= 0) {
-      if (i - runStart >= minRun) {
-        for (let j = runStart; j + 1 < i; j++) out.push(chars[j] + chars[j + 1]);
-      }
-      runStart = -1;
-    }
+/**
+ * Emits the character bigrams of one CJK run (adjacent CJK words, normalized), skipping a bigram
+ * that is already a word starting at the same character.
+ */
+function pushRunBigrams(chars: string[], twoCharWords: Set<number>, out: string[]): void {
+  for (let j = 0; j + 1 < chars.length; j++) {
+    if (!twoCharWords.has(j)) out.push(chars[j] + chars[j + 1]);
   }
 }
 
 /**
  * Builds a reusable tokenizer (the segmenter is created once).
+ *
+ * CJK runs (adjacent Han/Kana/Hangul words with nothing between them) of at least
+ * `cjkBigramMinRun` characters also emit their overlapping character bigrams, across the
+ * segmenter's word boundaries: a query then matches however the dictionary split the document.
  *
  * @example
  * ```ts
@@ -165,12 +176,30 @@ export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
       throw new WebEmbedError('NOT_A_STRING', `text to tokenize must be a string, got ${typeof text}`);
     }
     const terms: string[] = [];
-    for (const word of split(text)) {
+    let runChars: string[] = [];
+    let runWords = new Set<number>();
+    let runEnd = -1;
+    const flush = () => {
+      if (runChars.length >= minRun) pushRunBigrams(runChars, runWords, terms);
+      runChars = [];
+      runWords = new Set();
+    };
+    for (const { word, start, end } of split(text)) {
       const term = normalizeTerm(word, resolved);
-      if (term === '' || stop.has(term)) continue;
-      terms.push(term);
-      if (minRun > 0 && term.length >= minRun && CJK_CHAR.test(term)) pushCjkBigrams(term, minRun, terms);
+      if (term === '') continue;
+      if (minRun > 0) {
+        const cjk = CJK_ONLY.test(term);
+        if (!cjk || start !== runEnd) flush();
+        if (cjk) {
+          const chars = Array.from(term);
+          if (chars.length === 2) runWords.add(runChars.length);
+          for (const c of chars) runChars.push(c);
+          runEnd = end;
+        }
+      }
+      if (!stop.has(term)) terms.push(term);
     }
+    if (minRun > 0) flush();
     return terms;
   };
 }

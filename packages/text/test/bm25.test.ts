@@ -93,6 +93,18 @@ describe('BM25 index', () => {
     expect(index.search('苹果', 3).ids).toEqual(['zh']);
   });
 
+  it('finds a Chinese word the dictionary split differently in the document (CJK bigrams)', () => {
+    for (const [cjkBigramMinRun, expected] of [
+      [3, ['zh']],
+      [0, []],
+    ] as const) {
+      const index = createBm25Index({ tokenizer: { cjkBigramMinRun } });
+      index.add('zh', '北京大学生物学系');
+      index.add('other', '上海交通');
+      expect(index.search('学生', 5).ids).toEqual(expected);
+    }
+  });
+
   it('ranks the rarer term higher and breaks ties by id', () => {
     const index = createBm25Index();
     index.add('b', 'common rare');

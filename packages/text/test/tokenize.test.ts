@@ -52,6 +52,18 @@ describe('tokenize', () => {
     expect(tokenize('문장입니다', { cjkBigramMinRun: 0 })).toEqual(['문장입니다']);
   });
 
+  it('bigrams a CJK run across the segmenter word boundaries, once per position', () => {
+    const withBigrams = tokenize('北京大学生物学系');
+    const wordsOnly = tokenize('北京大学生物学系', { cjkBigramMinRun: 0 });
+    expect(wordsOnly).not.toContain('学生');
+    expect(withBigrams).toContain('学生'); // spans the boundary between 大学 and 生物
+    expect(withBigrams).toContain('学系');
+    // a bigram equal to the word at the same position is not emitted twice
+    expect(withBigrams.filter((t) => t === '北京')).toHaveLength(1);
+    // text between CJK words ends the run
+    expect(tokenize('東京 and 大阪')).not.toContain('京大');
+  });
+
   it('drops stopwords only when asked', () => {
     expect(tokenize('The cat and the hat')).toHaveLength(5);
     expect(tokenize('The cat and the hat', { stopwords: ENGLISH_STOPWORDS })).toEqual(['cat', 'hat']);
