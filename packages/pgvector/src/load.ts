@@ -18,7 +18,7 @@ import {
 import { type PgTarget, inTransaction, withClient } from './db.js';
 import { CATALOG_TABLE, LOADS_TABLE, assertCollectionName, collectionTable, quoteIdent } from './names.js';
 import { type CollectionRow, type CollectionSource, assertRow, normalizeSource } from './source.js';
-import { type VectorStorage, assertDims, assertStorage, columnType, vectorLiteral } from './vectors.js';
+import { type VectorStorage, assertDims, assertStorage, columnType, vectorBinary } from './vectors.js';
 
 /** Progress of a load, reported after each committed batch and each built index. */
 export interface LoadProgress {
@@ -179,8 +179,9 @@ export async function loadCollection(
 }
 
 /**
- * Upserts one batch with a single INSERT over `unnest` of four array parameters. Duplicate ids
- * inside the batch keep their last row (Postgres refuses to update one row twice in a statement).
+ * Upserts one batch with a single multi-row INSERT; vectors travel as binary parameters.
+ * Duplicate ids inside the batch keep their last row (Postgres refuses to update one row twice
+ * in a statement).
  */
 async function upsertBatch(
   client: pg.ClientBase,
@@ -189,22 +190,23 @@ async function upsertBatch(
 ): Promise<void> {
   const byId = new Map<string, CollectionRow>();
   for (const row of rows) byId.set(row.id, row);
-  const ids: string[] = [];
-  const texts: string[] = [];
-  const metas: (string | null)[] = [];
-  const vectors: string[] = [];
-  for (const row of byId.values()) {
-    ids.push(row.id);
-    texts.push(row.text);
-    metas.push(row.metadata == null ? null : JSON.stringify(row.metadata));
-    vectors.push(vectorLiteral(row.vector, entry.storage));
-  }
   const type = columnType(entry.storage, entry.dims);
+  const params: unknown[] = [];
+  const tuples: string[] = [];
+  for (const row of byId.values()) {
+    const n = params.length;
+    tuples.push(`($${n + 1}, $${n + 2}, $${n + 3}::jsonb, $${n + 4}::${type})`);
+    params.push(
+      row.id,
+      row.text,
+      row.metadata == null ? null : JSON.stringify(row.metadata),
+      vectorBinary(row.vector, entry.storage),
+    );
+  }
   await client.query(
-    `INSERT INTO ${collectionTable(entry.name)} (id, text, metadata, embedding)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::${type}[])
+    `INSERT INTO ${collectionTable(entry.name)} (id, text, metadata, embedding) VALUES ${tuples.join(', ')}
      ON CONFLICT (id) DO UPDATE SET text = EXCLUDED.text, metadata = EXCLUDED.metadata, embedding = EXCLUDED.embedding`,
-    [ids, texts, metas, vectors],
+    params,
   );
 }
 

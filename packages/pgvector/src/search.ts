@@ -12,7 +12,7 @@ import { type PgTarget, withClient } from './db.js';
 import { type JsonObject, assertFilter } from './json.js';
 import { assertCollectionName, collectionTable } from './names.js';
 import type { RemoteSearchHit, RemoteSearchMode } from './protocol.js';
-import { assertVector, columnType, vectorLiteral } from './vectors.js';
+import { assertVector, columnType, vectorBinary } from './vectors.js';
 
 /**
  * Search modes, named as in the engine's collection API. `float32`: cosine over the full vectors
@@ -106,7 +106,7 @@ export async function searchCollection(
       assertVector(query, entry.dims, 'the query vector');
       const type = columnType(entry.storage, entry.dims);
       const table = collectionTable(name);
-      const params: unknown[] = [vectorLiteral(query, entry.storage)];
+      const params: unknown[] = [vectorBinary(query, entry.storage)];
       const where = options.filter
         ? `WHERE metadata @> $${params.push(JSON.stringify(options.filter))}::jsonb`
         : '';

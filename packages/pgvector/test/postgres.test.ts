@@ -136,7 +136,7 @@ for (const target of targets) {
     it('binary candidates re-ranked by cosine keep recall@10 against exact float search (leave-one-out)', async () => {
       const data = loadAlice();
       const recalls: Record<number, number> = {};
-      const queryRows = Array.from({ length: 80 }, (_, i) => i * 12 + 5);
+      const queryRows = Array.from({ length: 50 }, (_, i) => i * 20 + 5);
       const withoutSelf = (ids: string[], self: string) => ids.filter((id) => id !== self).slice(0, 10);
       // Ground truth from core's exact search (the test above shows Postgres's exact search agrees).
       const truthTop = searchFloat(

@@ -1,6 +1,6 @@
 /** Pure parts of @webembed/pgvector: names, literals, validation, sources, merging, the fetch client. */
 import { fileURLToPath } from 'node:url';
-import { type ModelFingerprint, isWebEmbedError } from '@webembed/core';
+import { type ModelFingerprint, float32ToFloat16Bits, isWebEmbedError } from '@webembed/core';
 import { build } from 'esbuild';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { parseFingerprint } from '../src/fingerprint.js';
 import { assertFilter, assertMetadata } from '../src/json.js';
 import { assertCollectionName, collectionTable, quoteIdent } from '../src/names.js';
 import { normalizeSource } from '../src/source.js';
-import { assertVector, vectorLiteral } from '../src/vectors.js';
+import { assertVector, vectorBinary } from '../src/vectors.js';
 import { snapshotSource } from '../src/write.js';
 
 const FP: ModelFingerprint = {
@@ -57,18 +57,21 @@ describe('collection names and identifiers', () => {
 });
 
 describe('vector literals and checks', () => {
-  it('writes float32 values that parse back to the same float32 (vector) and to 6 digits (halfvec)', () => {
+  it('encodes vectors in pgvector binary format: float32 exactly, halfvec as core float16 bits', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 40 }),
         (values) => {
           const v = Float32Array.from(values);
-          const parsed = JSON.parse(vectorLiteral(v, 'vector')) as number[];
-          expect(Float32Array.from(parsed)).toEqual(v.map((x) => (Object.is(x, -0) ? 0 : x)));
-          const half = JSON.parse(vectorLiteral(v, 'halfvec')) as number[];
-          for (let i = 0; i < half.length; i++) {
-            expect(Math.abs(half[i] - v[i])).toBeLessThanOrEqual(Math.abs(v[i]) * 1e-5 + 1e-45);
-          }
+          const full = vectorBinary(v, 'vector');
+          expect(full.length).toBe(4 + v.length * 4);
+          expect([full.readInt16BE(0), full.readInt16BE(2)]).toEqual([v.length, 0]);
+          for (let i = 0; i < v.length; i++) expect(Object.is(full.readFloatBE(4 + i * 4), v[i])).toBe(true);
+          const half = vectorBinary(v, 'halfvec');
+          expect(half.length).toBe(4 + v.length * 2);
+          expect(half.readInt16BE(0)).toBe(v.length);
+          for (let i = 0; i < v.length; i++)
+            expect(half.readUInt16BE(4 + i * 2)).toBe(float32ToFloat16Bits(v[i]));
         },
       ),
     );
