@@ -1,12 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { figure, resultIds, search, shot, testPassages, waitReady } from './demo-helpers';
+import { figure, resultIds, search, shot, testPassages, waitReady, WASM_PAGE } from './demo-helpers';
 
 // Words from the cross-lingual fixture's vocabulary, so the fixture model embeds them meaningfully.
 const OWN_DOC = 'the doctor sings a new song with the teacher in the school';
 const OWN_QUERY = 'the doctor sings with the teacher';
 
 test('own documents: pasted and dropped files are indexed, found, and removed', async ({ page }) => {
-  await page.goto('./');
+  await page.goto(WASM_PAGE);
   await waitReady(page);
   const total = testPassages.length;
 
@@ -49,7 +49,7 @@ test('own documents: pasted and dropped files are indexed, found, and removed', 
 });
 
 test('a large paste is chunked and the UI reports chunks and the cut', async ({ page }) => {
-  await page.goto('./');
+  await page.goto(WASM_PAGE);
   await waitReady(page);
   const sentence = 'the cat eats the fish and the dog runs in the garden with my friend . ';
   const large = sentence.repeat(Math.ceil(104_000 / sentence.length));

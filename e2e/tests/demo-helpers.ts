@@ -30,6 +30,12 @@ export const testQueries: TestQuery[] = JSON.parse(
   readFileSync(join(corpusDir, 'test-queries.json'), 'utf8'),
 );
 
+/**
+ * The page most specs open: WASM inference and CPU search, the fast path on this CPU-only machine.
+ * The WebGPU path (SwiftShader here) is covered by the first-load spec (`auto`) and the device spec.
+ */
+export const WASM_PAGE = './?device=wasm';
+
 /** Waits until the demo has loaded the model and indexed (or restored) its corpus. */
 export async function waitReady(page: Page, timeout = 90_000): Promise<void> {
   const settled = page.locator('body[data-ready="true"], body[data-error]');

@@ -1,8 +1,17 @@
 import { expect, test } from '@playwright/test';
-import { figure, resultIds, search, shot, testPassages, testQueries, waitReady } from './demo-helpers';
+import {
+  figure,
+  resultIds,
+  search,
+  shot,
+  testPassages,
+  testQueries,
+  waitReady,
+  WASM_PAGE,
+} from './demo-helpers';
 
 test('a reload keeps the index in IndexedDB without embedding it again', async ({ page }) => {
-  await page.goto('./');
+  await page.goto(WASM_PAGE);
   await waitReady(page);
   const total = testPassages.length;
   expect(await figure(page, 'stat-embedded')).toBe(total);
@@ -22,7 +31,7 @@ test('the service worker isolates the page, and a second visit searches with the
   page,
   context,
 }) => {
-  await page.goto('./');
+  await page.goto(WASM_PAGE);
   await waitReady(page);
   // vite preview sends no COOP/COEP: isolation comes from the service worker's headers.
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);

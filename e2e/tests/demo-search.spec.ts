@@ -11,6 +11,7 @@ import {
   testQueries,
   waitReady,
   watchPageErrors,
+  WASM_PAGE,
 } from './demo-helpers';
 
 test('first load indexes the test corpus with progress shown, then a query finds its passage', async ({
@@ -43,15 +44,15 @@ test('first load indexes the test corpus with progress shown, then a query finds
   await search(page, sameLanguage.query);
   expect((await resultIds(page))[0]).toBe(sameLanguage.expectedId);
   await expect(page.locator('#results > li').first().locator('mark').first()).toBeVisible();
-  await expect(page.locator('#stat-embed')).toContainText('ms');
-  await expect(page.locator('#stat-search')).toContainText('ms');
+  await expect(page.locator('#stat-embed')).toHaveText(/\d/);
+  await expect(page.locator('#stat-search')).toHaveText(/\d/);
   await expect(page.locator('#stat-recall')).toContainText('1.00');
   await shot(page, '01-first-load-search');
   expect(errors).toEqual([]);
 });
 
 test('cross-lingual queries find the passage written in another language', async ({ page }) => {
-  await page.goto('./');
+  await page.goto(WASM_PAGE);
   await waitReady(page);
   for (const q of testQueries.filter((q) => q.note !== 'same language')) {
     await search(page, q.query);
@@ -85,7 +86,7 @@ test('cross-lingual queries find the passage written in another language', async
 });
 
 test('every search mode answers, with recall@10 against float shown', async ({ page }) => {
-  await page.goto('./');
+  await page.goto(WASM_PAGE);
   await waitReady(page);
   const q = testQueries[1];
   for (const mode of ['int8', 'hamming', 'binary-rescore', 'hybrid']) {

@@ -13,6 +13,7 @@ import {
   type DemoDb,
   deleteDemoDb,
   isAcceptedFile,
+  MAX_DOC_CHARS,
   newDocId,
   prepareUserText,
   titleFor,
@@ -181,7 +182,7 @@ export async function runApp(deps: AppDeps): Promise<void> {
     ];
     if (prepared.truncatedChars > 0) {
       notes.push(
-        `${prepared.truncatedChars.toLocaleString()} characters past the ${prepared.text.length.toLocaleString()}-character limit were cut.`,
+        `${prepared.truncatedChars.toLocaleString()} characters past the ${MAX_DOC_CHARS.toLocaleString()}-character limit were cut.`,
       );
     }
     if (outcome.truncatedChunks > 0)

@@ -3,7 +3,7 @@
  * ORT runtime, threads), loads the model, opens the demo's collection, and maps the engine's
  * results to the demo's {@link SearchService}.
  */
-import { type Engine, type LoadProgress, createLocalEngine, env } from '@webembed/engine';
+import { type Engine, type LoadProgress, createEngine, env } from '@webembed/engine';
 import type { RuntimeConfig } from './config';
 import type { DocMetadata, DownloadProgress, Hit, SearchService } from './search-service';
 
@@ -59,22 +59,23 @@ export async function createSearchService(
   env.wasmPaths = { mjs: config.ortUrl + ORT_MJS, wasm: config.ortUrl + ORT_WASM };
   env.numThreads = threads;
 
-  const engine: Engine = await createLocalEngine({
+  // The engine runs in its own module worker; `?device=` picks both the inference backend and where
+  // the vector search runs (WebGPU, or WASM + CPU search).
+  const engine: Engine = await createEngine({
     model: config.model,
     device: config.device,
+    searchBackend: config.device === 'wasm' ? 'cpu' : config.device,
     dtype: config.dtype as 'q8',
     database: 'webembed-demo-vectors',
     onLoadProgress: createDownloadTracker(callbacks.onDownload),
   });
   const collection = await engine.collection(config.collection);
   const info = engine.info;
-  let searchBackend: string | null = null;
+  let searchBackend: string = info.search.backend;
 
   return {
     info: {
-      get backend() {
-        return info.backend;
-      },
+      backend: info.backend,
       adapter: info.adapter?.label ?? null,
       fallbackAdapter: info.adapter?.isFallbackAdapter ?? false,
       model: info.modelId,
@@ -84,6 +85,7 @@ export async function createSearchService(
       get searchBackend() {
         return searchBackend;
       },
+      searchReason: info.search.reason,
     },
     count: () => collection.count(),
     async add(docs, options) {

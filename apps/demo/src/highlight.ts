@@ -10,6 +10,15 @@ export type Range = readonly [start: number, end: number];
 const WORD = /[\p{L}\p{N}]+/gu;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const MIN_STEM = 4;
+/** Function words not worth marking (a passage full of marked "the" says nothing). */
+const STOPWORDS = new Set(
+  (
+    'the and for with that this from are was were has have not you your how why what who when where which ' +
+    'les des une est pour dans sur avec que qui pas par plus aux ces son ses ' +
+    'der die das den dem des und ist mit ein eine einen nicht von auf für wie was wer ' +
+    'los las una del con por para que como qué cómo quién son'
+  ).split(' '),
+);
 
 function fold(s: string): string {
   return s.normalize('NFKD').replace(/\p{M}/gu, '').toLocaleLowerCase();
@@ -31,7 +40,7 @@ export function queryTerms(query: string): { words: string[]; bigrams: string[] 
       continue;
     }
     const word = fold(raw);
-    if ([...word].length >= 3) words.add(stem(word));
+    if ([...word].length >= 3 && !STOPWORDS.has(word)) words.add(stem(word));
   }
   return { words: [...words], bigrams: [...bigrams] };
 }

@@ -44,8 +44,10 @@ export interface RuntimeInfo {
   readonly dims: number;
   /** WASM threads onnxruntime uses. */
   readonly threads: number;
-  /** Where the vector search runs (`webgpu` or `cpu`), when the engine says. */
-  readonly searchBackend: string | null;
+  /** Where the vector search runs (`webgpu` or `cpu`). */
+  readonly searchBackend: string;
+  /** Why the search runs there, in the engine's words. */
+  readonly searchReason: string;
 }
 
 /** Model download progress, summed over files. */

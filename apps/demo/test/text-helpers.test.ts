@@ -60,3 +60,12 @@ describe('detectLanguage', () => {
     expect(languageName('xx')).toBe('xx');
   });
 });
+
+describe('highlight stopwords', () => {
+  it('does not mark function words such as "the" or "der"', () => {
+    const text = 'the doctor sings with the teacher';
+    const marked = highlightRanges(text, 'the doctor and the teacher').map(([s, e]) => text.slice(s, e));
+    expect(marked).toEqual(['doctor', 'teacher']);
+    expect(highlightRanges('der Hund und die Katze', 'der und die')).toEqual([]);
+  });
+});

@@ -59,8 +59,13 @@ export function createView() {
       const gpu = info.backend === 'webgpu';
       const label = gpu
         ? `WebGPU · ${info.adapter ?? 'adapter'}${info.fallbackAdapter ? ' · no real GPU, CPU-emulated' : ''}`
-        : `WASM (CPU)${info.searchBackend ? ` · search on ${info.searchBackend}` : ''}`;
-      setText($.backend, `Backend: ${label}`);
+        : 'WASM (CPU)';
+      setText(
+        $.backend,
+        `Backend: ${label} · search on ${info.searchBackend === 'webgpu' ? 'WebGPU' : 'CPU'}`,
+      );
+      $.backend.title = info.searchReason;
+      $.backend.dataset.search = info.searchBackend;
       $.backend.dataset.state = gpu ? (info.fallbackAdapter ? 'fallback' : 'webgpu') : 'wasm';
       $.backend.dataset.backend = info.backend;
       setText($.model, `Model: ${info.model} · ${info.dtype} · ${info.dims}d`);
@@ -138,7 +143,7 @@ export function createView() {
       setText($.sizeBinary, formatBytes(sizes.binary));
     },
 
-    setTimings(embedMs: number, searchMs: number, searchBackend: string | null) {
+    setTimings(embedMs: number, searchMs: number, searchBackend: string) {
       setText($.embed, formatMs(embedMs));
       setText($.search, `${formatMs(searchMs)}${searchBackend ? ` · ${searchBackend}` : ''}`);
     },
