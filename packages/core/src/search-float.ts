@@ -58,14 +58,15 @@ export function searchFloat(
   for (let i = 0; i < queries.rows; i++) heaps.push(createTopKHeap(k));
   const blockRows = Math.max(1, Math.floor(BLOCK_BYTES / (dims * 4)));
   const data = corpus.data;
+  const blockScores = new Float64Array(blockRows);
   for (let start = 0; start < corpus.rows; start += blockRows) {
     const end = Math.min(corpus.rows, start + blockRows);
     for (let qi = 0; qi < queries.rows; qi++) {
       const heap = heaps[qi];
-      const qBase = qi * dims;
+      scoreBlock(q, qi * dims, data, start, end, dims, blockScores);
       for (let r = start; r < end; r++) {
         if (skip !== undefined && skip[r] !== 0) continue;
-        let s = dotAt(q, qBase, data, r * dims, dims);
+        let s = blockScores[r - start];
         if (inverseNorms !== null) s *= inverseNorms[r];
         const key = Math.fround(s);
         if (key > heap.threshold) offerTopK(heap, key, r);
@@ -81,6 +82,19 @@ export function searchFloat(
     drainTopK(heap, out.indices, out.scores, qi * k);
   }
   return out;
+}
+
+/** Dot products of one query with rows `[start, end)`, kept tight so the dot loop stays inlined. */
+function scoreBlock(
+  q: Float32Array,
+  qBase: number,
+  data: Float32Array,
+  start: number,
+  end: number,
+  dims: number,
+  out: Float64Array,
+): void {
+  for (let r = start; r < end; r++) out[r - start] = dotAt(q, qBase, data, r * dims, dims);
 }
 
 function notFiniteRow(row: number): WebEmbedError {
