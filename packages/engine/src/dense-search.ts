@@ -27,6 +27,8 @@ export interface DenseSearcher {
   passes(filter: MetadataFilter | undefined, metadata: Metadata | undefined, id: string): boolean;
   /** Drops cached state after a write. */
   invalidate(): void;
+  /** Releases resources (GPU buffers); the searcher is not used afterwards. */
+  dispose?(): void;
 }
 
 /** Whether `metadata` passes `filter` (no filter: everything passes). */

@@ -100,7 +100,7 @@ export async function engineFromEmbedder(
       ? { backend: gpu.backend, reason: gpu.reason }
       : { backend: 'cpu' as const, reason: "searchBackend 'cpu' (the default under Node)" };
 
-  async function bind(name: string): Promise<EngineCollection> {
+  async function bind(name: string): Promise<{ collection: EngineCollection; dense: DenseSearcher }> {
     const db = await openStore();
     const stored = await db.collection(name);
     const info = await stored.info();
@@ -109,7 +109,11 @@ export async function engineFromEmbedder(
       embedder.fingerprint,
       `the model loaded (${embedder.fingerprint.modelId})`,
     );
-    return createEngineCollection({ embedder, stored, kinds: info.kinds, dense: await makeSearcher(stored) });
+    const dense = await makeSearcher(stored);
+    return {
+      collection: await createEngineCollection({ embedder, stored, kinds: info.kinds, dense }),
+      dense,
+    };
   }
 
   return {
@@ -123,9 +127,10 @@ export async function engineFromEmbedder(
           kinds: openOptions.kinds ?? DEFAULT_KINDS,
         });
       }
-      let inner = await bind(name);
+      let bound = await bind(name);
+      let inner = bound.collection;
       return {
-        name: inner.name,
+        name,
         add: (docs: readonly DocumentToAdd[], o?: AddOptions) => inner.add(docs, o),
         upsert: (docs: readonly DocumentToAdd[], o?: AddOptions) => inner.upsert(docs, o),
         search: (query: string, o?: CollectionSearchOptions) => inner.search(query, o),
@@ -136,9 +141,11 @@ export async function engineFromEmbedder(
         async import(bytes: Uint8Array) {
           const decoded = decodeCollectionFile(bytes);
           assertSameModel(embedder.fingerprint, decoded.fingerprint, 'the imported file');
-          await db.deleteCollection(inner.name);
-          await db.importCollection(bytes, { name: inner.name });
-          inner = await bind(inner.name);
+          bound.dense.dispose?.();
+          await db.deleteCollection(name);
+          await db.importCollection(bytes, { name });
+          bound = await bind(name);
+          inner = bound.collection;
         },
       };
     },

@@ -96,6 +96,22 @@ describe('engine in a module worker (Chromium)', () => {
     expect(filtered.hits.map((h) => h.id)).toEqual(['d2']);
     const hybrid = await handles[1].search(examples[0].fr, { k: 2, mode: 'hybrid' });
     expect(hybrid.hits[0].id).toBe('d0');
+
+    // Writes after the GPU index exists: appended rows and tombstones must reach it.
+    for (const h of handles) {
+      await h.add([{ id: 'late', text: examples[1].en, metadata: { i: 99 } }]);
+      await h.delete(['d1']);
+      await h.upsert([{ id: 'd2', text: examples[3].en }]);
+    }
+    for (const mode of ['float32', 'binary-rescore'] as const) {
+      for (const query of [examples[1].fr, examples[3].de, examples[2].es]) {
+        const [a, b] = await Promise.all(handles.map((h) => h.search(query, { k: 4, mode })));
+        expect(b.hits.map((h) => h.id)).toEqual(a.hits.map((h) => h.id));
+        expect(a.hits.map((h) => h.id)).not.toContain('d1');
+      }
+    }
+    const [after] = await Promise.all(handles.map((h) => h.search(examples[1].fr, { k: 1 })));
+    expect(after.hits[0].id).toBe('late');
   });
 
   it('typed errors, truncation reports and cancellation cross the worker boundary', async () => {
