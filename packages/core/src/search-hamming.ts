@@ -8,7 +8,7 @@
 import { popcount32 } from './binary.js';
 import { allocateTopK, createTopKHeap, drainTopK, offerTopK, prepareSearch } from './topk.js';
 import type { BinaryMatrix, SearchOptions, TopK } from './types.js';
-import { assertBinaryMatrix, assertSameDims } from './validate.js';
+import { assertBinaryMatrix, assertSameDims, assertKernel } from './validate.js';
 import { hammingKernelWasm } from './wasm/hamming-kernel.js';
 
 /** Options of {@link searchHamming}. */
@@ -36,6 +36,7 @@ export function searchHamming(
   assertSameDims(corpus.dims, queries.dims, 'queries');
   const { k, skip } = prepareSearch(corpus.rows, options);
   const kernel = options.kernel ?? 'auto';
+  assertKernel(kernel);
   const wasm = kernel === 'js' ? null : hammingKernelWasm(kernel === 'wasm');
   if (wasm !== null) return wasm(queries, corpus, k, skip);
   return searchHammingJs(queries, corpus, k, skip);

@@ -12,7 +12,7 @@ import { WebEmbedError } from './errors.js';
 import { sameCalibration } from './int8.js';
 import { allocateTopK, createTopKHeap, drainTopK, offerTopK, prepareSearch } from './topk.js';
 import type { Int8Matrix, SearchOptions, TopK } from './types.js';
-import { assertInt8Matrix, assertSameDims } from './validate.js';
+import { assertInt8Matrix, assertSameDims, assertKernel } from './validate.js';
 import { int8Module, searchInt8WithModule } from './wasm/int8-kernel.js';
 
 /** Options of {@link searchInt8}. */
@@ -59,6 +59,7 @@ export function searchInt8(queries: Int8Matrix, corpus: Int8Matrix, options: Int
   }
   const { k, skip } = prepareSearch(corpus.rows, options);
   const kernel = options.kernel ?? 'auto';
+  assertKernel(kernel);
   if (kernel !== 'js') {
     const module = int8Module();
     if (module !== null) return searchInt8WithModule(module, queries, corpus, k, skip);

@@ -70,7 +70,10 @@ export function searchTwoStage(
   }
   assertBinaryMatrix(corpus.binary, 'corpus.binary');
   assertSameDims(corpus.binary.dims, queries.dims, 'queries');
-  const oversample = options?.oversample ?? DEFAULT_OVERSAMPLE;
+  if (!options || typeof options !== 'object') {
+    throw new WebEmbedError('INVALID_ARGUMENT', 'search options must be an object with at least { k }');
+  }
+  const oversample = options.oversample ?? DEFAULT_OVERSAMPLE;
   if (typeof oversample !== 'number' || !(oversample >= 1) || !Number.isFinite(oversample)) {
     throw new WebEmbedError(
       'INVALID_ARGUMENT',

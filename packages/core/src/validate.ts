@@ -164,3 +164,13 @@ export function searchableRows(rows: number, skip: Uint8Array | undefined): numb
   for (let i = 0; i < rows; i++) if (skip[i] === 0) live++;
   return live;
 }
+
+/** Throws `INVALID_ARGUMENT` unless `kernel` is `auto`, `js` or `wasm`. */
+export function assertKernel(kernel: unknown): void {
+  if (kernel !== 'auto' && kernel !== 'js' && kernel !== 'wasm') {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `kernel must be 'auto', 'js' or 'wasm', got ${JSON.stringify(kernel)}`,
+    );
+  }
+}

@@ -248,6 +248,7 @@ describe('searchInt8', () => {
     );
     const codes = quantizeInt8(a, calA);
     expectCode(() => searchInt8(codes, codes, { k: -1 }), 'INVALID_K');
+    expectCode(() => searchInt8(codes, codes, { k: 1, kernel: 'simd' as 'js' }), 'INVALID_ARGUMENT');
     expectCode(
       () => searchInt8(codes, { ...codes, data: new Int8Array(0), rows: 0 }, { k: 1 }),
       'EMPTY_CORPUS',
@@ -333,6 +334,7 @@ describe('searchHamming', () => {
       'EMPTY_CORPUS',
     );
     expectCode(() => searchHamming(b, b, { k: 0 }), 'INVALID_K');
+    expectCode(() => searchHamming(b, b, { k: 1, kernel: 'gpu' as 'js' }), 'INVALID_ARGUMENT');
     expectCode(() => searchHamming(b, { ...b, l1Norms: new Float32Array(1) }, { k: 1 }), 'MISALIGNED_BUFFER');
     expectCode(
       () => searchHamming(b, { ...b, words: [0, 0] as unknown as Uint32Array }, { k: 1 }),

@@ -150,6 +150,10 @@ describe('searchTwoStage', () => {
       'DIMENSION_MISMATCH',
     );
     expectCode(() => searchTwoStage(queries, parts, { k: 0 }), 'INVALID_K');
+    expectCode(
+      () => searchTwoStage(queries, parts, undefined as unknown as { k: number }),
+      'INVALID_ARGUMENT',
+    );
     expectCode(() => searchTwoStage(queries, null as unknown as typeof parts, { k: 1 }), 'INVALID_ARGUMENT');
     expectCode(
       () =>
