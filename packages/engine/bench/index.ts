@@ -59,15 +59,21 @@ interface Row {
   medianMs: number;
 }
 
-async function timeMedian(fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    await fn();
-    samples.push(performance.now() - start);
+/**
+ * Median ms of each function, measured in interleaved rounds (a, b, c, a, b, c, ...) after one
+ * warm-up each, so that load from other processes hits every variant alike.
+ */
+async function timeInterleaved(fns: (() => Promise<unknown>)[]): Promise<number[]> {
+  for (const fn of fns) await fn();
+  const samples = fns.map(() => [] as number[]);
+  for (let round = 0; round < RUNS; round++) {
+    for (const [i, fn] of fns.entries()) {
+      const start = performance.now();
+      await fn();
+      samples[i].push(performance.now() - start);
+    }
   }
-  return median(samples);
+  return samples.map(median);
 }
 
 async function benchModel(modelId: string, dtype: Dtype, texts: string[]): Promise<Row[]> {
@@ -78,16 +84,7 @@ async function benchModel(modelId: string, dtype: Dtype, texts: string[]): Promi
     [`engine, fixed batches of ${BATCH}`, await make(BATCH, false)],
     [`engine, length-bucketed batches of ${BATCH}`, await make(BATCH, true)],
   ];
-  const rows: Row[] = [];
-  const add = (variant: string, ms: number) => {
-    rows.push({ model: modelId, dtype, variant, textsPerSecond: (texts.length / ms) * 1000, medianMs: ms });
-    console.log(
-      `${modelId} ${dtype} | ${variant}: ${fmt(ms)} ms, ${fmt((texts.length / ms) * 1000)} texts/s`,
-    );
-  };
-  for (const [name, embedder] of variants) add(name, await timeMedian(() => embedder.embed(texts)));
-
-  // transformers.js directly, same batches in input order, mean pooling + normalization by the pipeline.
+  // transformers.js directly, same batches in input order, pooling + normalization by the pipeline.
   const preset = PRESETS.get(modelId);
   const extractor = await pipeline('feature-extraction', modelId, { dtype, device: 'cpu' });
   const direct = async () => {
@@ -98,7 +95,22 @@ async function benchModel(modelId: string, dtype: Dtype, texts: string[]): Promi
       });
     }
   };
-  add(`transformers.js pipeline, fixed batches of ${BATCH}`, await timeMedian(direct));
+  const names = [...variants.map(([name]) => name), `transformers.js pipeline, fixed batches of ${BATCH}`];
+  const times = await timeInterleaved([
+    ...variants.map(
+      ([, e]) =>
+        () =>
+          e.embed(texts),
+    ),
+    direct,
+  ]);
+  const rows = names.map((variant, i) => {
+    const ms = times[i];
+    console.log(
+      `${modelId} ${dtype} | ${variant}: ${fmt(ms)} ms, ${fmt((texts.length / ms) * 1000)} texts/s`,
+    );
+    return { model: modelId, dtype, variant, textsPerSecond: (texts.length / ms) * 1000, medianMs: ms };
+  });
   await extractor.dispose();
   for (const [, embedder] of variants) await embedder.dispose();
   return rows;
@@ -148,7 +160,7 @@ async function main() {
   const md = [
     `# Embedding throughput (Node, onnxruntime-node CPU)`,
     '',
-    `${TEXTS} texts of mixed length (70% 3-12 words, 25% 20-49, 5% 90-129: past the fixture's 128-token window), median of ${RUNS} runs after one warm-up, cache off.`,
+    `${TEXTS} texts of mixed length (70% 3-12 words, 25% 20-49, 5% 90-129: past the fixture's 128-token window), median of ${RUNS} interleaved rounds after one warm-up each, cache off.`,
     'Fixture models are tiny (1 layer, 32 wide), so tokenization and JS overhead weigh far more than with real models; real presets run only when $WEBEMBED_MODELS_DIR holds them.',
     '',
     markdownTable(
