@@ -5,7 +5,7 @@
  *   - the engine against calling transformers.js' feature-extraction pipeline directly on the same
  *     texts in the same batches (the engine's overhead: tokenizing for counts, hashing, pooling).
  * Uses the fixture models; real presets too when their files are under $WEBEMBED_MODELS_DIR
- * (`<dir>/Xenova/all-MiniLM-L6-v2/...`). Results: bench-results/embed.{md,json}.
+ * (`<dir>/Xenova/all-MiniLM-L6-v2/...`). Results: bench-results/engine.{md,json}.
  *
  * Usage: `pnpm bench engine [--texts 384] [--batch 32] [--runs 3]`
  */
@@ -188,7 +188,7 @@ async function main() {
     'No GPU on this machine: WebGPU figures are not measured here.',
   ].join('\n');
   console.log(`\n${md}`);
-  writeResults('embed', md, { texts: TEXTS, batch: BATCH, runs: RUNS, rows, ratios });
+  writeResults('engine', md, { texts: TEXTS, batch: BATCH, runs: RUNS, rows, ratios });
 }
 
 await main();
