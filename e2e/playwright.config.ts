@@ -28,5 +28,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 240_000,
+    // One build folder per port, so two runs on different E2E_PORTs never share (and wipe) a build.
+    env: { WEBEMBED_TEST_OUT: `test-build/port-${port}/dist` },
   },
 });

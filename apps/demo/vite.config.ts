@@ -18,7 +18,8 @@ const FIXTURE_DIR = join(repoRoot, '.fixtures', 'models');
  *   WEBEMBED_MODEL_BASE is set, e.g. `/models/` after `pnpm --filter @webembed/demo run copy-model`),
  *   with the 320-passage multilingual corpus.
  * - `--mode test`: the cross-lingual fixture model served from this origin and a small corpus
- *   written in the fixture's vocabulary; no network at all. Output goes to test-build/dist.
+ *   written in the fixture's vocabulary; no network at all. Output goes to test-build/dist (or
+ *   $WEBEMBED_TEST_OUT, relative to apps/demo).
  */
 export default defineConfig(({ mode }) => {
   const isTest = mode === 'test';
@@ -56,7 +57,8 @@ export default defineConfig(({ mode }) => {
     worker: { format: 'es' },
     build: {
       target: 'es2022',
-      outDir: isTest ? 'test-build/dist' : 'dist',
+      // WEBEMBED_TEST_OUT lets concurrent e2e runs (one per port) build without clobbering each other.
+      outDir: isTest ? env.WEBEMBED_TEST_OUT || 'test-build/dist' : 'dist',
       emptyOutDir: true,
       chunkSizeWarningLimit: 4096,
     },

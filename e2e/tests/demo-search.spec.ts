@@ -76,7 +76,7 @@ test('cross-lingual queries find the passage written in another language', async
     const here = dirname(fileURLToPath(import.meta.url));
     const target = join(here, '..', '..', 'docs', 'demo-screenshot.png');
     mkdirSync(dirname(target), { recursive: true });
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.setViewportSize({ width: 1280, height: 1100 });
     await page.screenshot({ path: target });
     copyFileSync(
       target,

@@ -149,7 +149,7 @@ export function createView() {
     },
 
     setRecall(recall: number | null, mode: SearchMode) {
-      setText($.recall, recall === null ? '–' : mode === 'float32' ? '1.00 (reference)' : recall.toFixed(2));
+      setText($.recall, recall === null ? '–' : mode === 'float32' ? '1.00 (ref.)' : recall.toFixed(2));
       $.recall.dataset.value = recall === null ? '' : String(recall);
     },
 
