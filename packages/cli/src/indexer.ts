@@ -190,7 +190,13 @@ async function indexWith(
         chunks: chunks.map((c, i) => {
           const vector = vectors.data.slice(row * vectors.dims, (row + 1) * vectors.dims);
           row++;
-          return { id: `${doc.id}#${i}`, text: c.text, metadata: chunkMetadata(doc, i, c), vector };
+          const single = chunks.length === 1;
+          return {
+            id: single ? doc.id : `${doc.id}#${i}`,
+            text: c.text,
+            metadata: chunkMetadata(doc, single ? null : { index: i, ...c }),
+            vector,
+          };
         }),
       }));
       journal.append(finished);
@@ -245,13 +251,16 @@ async function indexWith(
   };
 }
 
-function chunkMetadata(doc: SourceDocument, chunk: number, span: { start: number; end: number }): Metadata {
-  return {
-    ...(doc.metadata ?? {}),
-    docId: doc.id,
-    source: doc.source,
-    chunk,
-    start: span.start,
-    end: span.end,
-  };
+/**
+ * Row metadata, in the engine's convention (packages/engine/src/chunks.ts): a document that fits
+ * one chunk is one row under its own id; chunk rows carry `$parent`, `$chunk`, `$start`, `$end`,
+ * so engine search groups them back into one hit per document. `source` names the file.
+ */
+function chunkMetadata(
+  doc: SourceDocument,
+  chunk: { index: number; start: number; end: number } | null,
+): Metadata {
+  const base: Metadata = { source: doc.source, ...(doc.metadata ?? {}) };
+  if (chunk === null) return base;
+  return { ...base, $parent: doc.id, $chunk: chunk.index, $start: chunk.start, $end: chunk.end };
 }
