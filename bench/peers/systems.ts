@@ -22,6 +22,7 @@ import {
   searchTwoStage,
 } from '@webembed/core';
 import { createGpuSearch, type GpuSearch, type GpuSearchMode } from '@webembed/gpu';
+import { type CollectionSnapshot, openVectorStore } from '@webembed/store';
 import type { BuiltIndex, PageSystem } from './systems-types.js';
 import { loadVoy, type VoyIndex } from './voy-loader.js';
 
@@ -37,9 +38,28 @@ function idsFrom(list: readonly { id: number }[], k: number): Int32Array {
 
 // ---------------------------------------------------------------- this project, CPU
 
+const BENCH_FINGERPRINT = {
+  modelId: 'bench/synthetic',
+  revision: '',
+  pooling: 'none',
+  normalized: true,
+  prefixScheme: 'none',
+  matryoshkaDims: null,
+  dtype: 'fp32',
+} as const;
+
+/** Largest corpus persisted through `@webembed/store` for the reopen figure (writes take a while). */
+const STORE_MAX_ROWS = 200_000;
+
+type Runner = (q: Float32Matrix, k: number) => Int32Array;
+
 function cpuSystem(
   id: string,
-  prepare: (corpus: Float32Matrix) => { bytes: number; run: (q: Float32Matrix, k: number) => Int32Array },
+  prepare: (corpus: Float32Matrix) => { bytes: number; run: Runner },
+  stored?: {
+    kinds: ('float32' | 'int8' | 'binary')[];
+    fromSnapshot: (snapshot: CollectionSnapshot) => Runner;
+  },
 ): PageSystem {
   return {
     id,
@@ -47,20 +67,71 @@ function cpuSystem(
     limitReason: '',
     async build(corpus) {
       const { bytes, run } = prepare(corpus);
-      return {
+      const wrap = (runner: Runner): BuiltIndex => ({
         indexBytes: bytes,
-        search: async (query, k) => run({ data: query, rows: 1, dims: corpus.dims }, k),
-        searchBatch: async (queries, k) => run(queries, k),
+        search: async (query, k) => runner({ data: query, rows: 1, dims: corpus.dims }, k),
+        searchBatch: async (queries, k) => runner(queries, k),
         dispose() {},
+      });
+      const index = wrap(run);
+      if (!stored || corpus.rows > STORE_MAX_ROWS) return index;
+      const name = `bench-${stored.kinds.join('-')}`;
+      return {
+        ...index,
+        async persist() {
+          const store = await openVectorStore('webembed-bench');
+          if (await store.hasCollection(name)) await store.deleteCollection(name);
+          const collection = await store.createCollection(name, {
+            fingerprint: { ...BENCH_FINGERPRINT, dims: corpus.dims },
+            kinds: stored.kinds,
+            int8Calibration: stored.kinds.includes('int8') ? calibrateInt8(corpus, 'ranges') : undefined,
+          });
+          const chunk = 20_000;
+          for (let start = 0; start < corpus.rows; start += chunk) {
+            const rows = Math.min(chunk, corpus.rows - start);
+            const ids = Array.from({ length: rows }, (_, i) => String(start + i));
+            await collection.add(
+              {
+                ids,
+                texts: ids,
+                vectors: {
+                  data: corpus.data.subarray(start * corpus.dims, (start + rows) * corpus.dims),
+                  rows,
+                  dims: corpus.dims,
+                },
+              },
+              { ...BENCH_FINGERPRINT, dims: corpus.dims },
+            );
+          }
+          store.close();
+        },
+        async reopen() {
+          const store = await openVectorStore('webembed-bench');
+          const snapshot = await (await store.collection(name)).load({
+            documents: false,
+            kinds: stored.kinds,
+          });
+          store.close();
+          return wrap(stored.fromSnapshot(snapshot));
+        },
+        reopenNote: `@webembed/store (IndexedDB blocks of ${stored.kinds.join(' + ')}), timed: open store + load snapshot + first query (up to ${STORE_MAX_ROWS.toLocaleString('en-US')} rows)`,
       };
     },
   };
 }
 
-export const webembedCpuFloat = cpuSystem('webembed CPU float32 (exact)', (corpus) => ({
-  bytes: corpus.data.byteLength,
-  run: (q, k) => searchFloat(q, corpus, { k }).indices,
-}));
+export const webembedCpuFloat = cpuSystem(
+  'webembed CPU float32 (exact)',
+  (corpus) => ({
+    bytes: corpus.data.byteLength,
+    run: (q, k) => searchFloat(q, corpus, { k }).indices,
+  }),
+  {
+    kinds: ['float32'],
+    fromSnapshot: (snapshot) => (q, k) =>
+      searchFloat(q, snapshot.float32!, { k, skip: snapshot.skip }).indices,
+  },
+);
 
 export const webembedCpuInt8 = cpuSystem('webembed CPU int8 (exact int dot)', (corpus) => {
   const calibration = calibrateInt8(corpus, 'ranges');
@@ -79,14 +150,26 @@ export const webembedCpuHamming = cpuSystem('webembed CPU binary Hamming', (corp
   };
 });
 
-export const webembedCpuRescore = cpuSystem('webembed CPU binary + int8 rescore x4', (corpus) => {
-  const binary = quantizeBinary(corpus);
-  const int8 = quantizeInt8(corpus, calibrateInt8(corpus, 'ranges'));
-  return {
-    bytes: binary.words.byteLength + (binary.l1Norms?.byteLength ?? 0) + int8.data.byteLength,
-    run: (q, k) => searchTwoStage(q, { binary, int8 }, { k, oversample: 4, rescore: 'int8' }).indices,
-  };
-});
+export const webembedCpuRescore = cpuSystem(
+  'webembed CPU binary + int8 rescore x4',
+  (corpus) => {
+    const binary = quantizeBinary(corpus);
+    const int8 = quantizeInt8(corpus, calibrateInt8(corpus, 'ranges'));
+    return {
+      bytes: binary.words.byteLength + (binary.l1Norms?.byteLength ?? 0) + int8.data.byteLength,
+      run: (q, k) => searchTwoStage(q, { binary, int8 }, { k, oversample: 4, rescore: 'int8' }).indices,
+    };
+  },
+  {
+    kinds: ['binary', 'int8'],
+    fromSnapshot: (snapshot) => (q, k) =>
+      searchTwoStage(
+        q,
+        { binary: snapshot.binary!, int8: snapshot.int8! },
+        { k, oversample: 4, rescore: 'int8', skip: snapshot.skip },
+      ).indices,
+  },
+);
 
 // ---------------------------------------------------------------- this project, WebGPU
 
