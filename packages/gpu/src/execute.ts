@@ -190,7 +190,7 @@ export async function runBatch(ws: Workspace, plan: BatchPlan): Promise<BatchRes
         listLen0,
         wordsPerRow,
         units,
-        TILE_ROWS,
+        0,
         0,
         0,
         0,

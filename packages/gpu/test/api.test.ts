@@ -15,7 +15,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { gpuErrorToWebEmbed } from '../src/device.js';
 import { createGpuSearch, type GpuIndex } from '../src/index.js';
-import { bitonicSortWgsl } from '../src/kernels/sort.wgsl.js';
+import { rankSelectWgsl } from '../src/kernels/sort.wgsl.js';
 import { expectSameTopK, randomMatrix } from './helpers.js';
 
 async function expectCode(promise: Promise<unknown> | (() => unknown), code: WebEmbedErrorCode) {
@@ -188,7 +188,7 @@ describe('bad input gets a typed error', () => {
 });
 
 describe('kernel sources', () => {
-  it('refuses a sort size that is not a power of two', () => {
-    expect(() => bitonicSortWgsl(300, 256)).toThrow(/power of two/);
+  it('refuses an empty selection size', () => {
+    expect(() => rankSelectWgsl(0)).toThrow(/positive integer/);
   });
 });

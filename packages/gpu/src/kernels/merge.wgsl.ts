@@ -1,7 +1,7 @@
 /**
  * The merge kernel: folds sorted top-k lists into fewer, longer-reaching lists. A workgroup
  * loads `groupLists` input lists of one query (each padded to `slot` entries, a power of two)
- * into {@link MERGE_SIZE} workgroup slots, sorts them and keeps the best `outLen`.
+ * into {@link MERGE_SIZE} workgroup slots and keeps the best `outLen`, by rank selection.
  * Repeated until one list per query remains; also used to order the rescored candidates of a
  * two-stage search (a single input list).
  *
@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { bitonicSortWgsl, rankWgsl } from './sort.wgsl.js';
+import { rankSelectWgsl } from './sort.wgsl.js';
 
 /** Entries a merge workgroup sorts at once. */
 export const MERGE_SIZE = 1024;
@@ -26,8 +26,7 @@ export const MERGE_PARAMS_BYTES = 32;
 /** WGSL source of the merge kernel. */
 export function mergeKernelWgsl(): string {
   return /* wgsl */ `
-${rankWgsl}
-${bitonicSortWgsl(MERGE_SIZE, MERGE_THREADS)}
+${rankSelectWgsl(MERGE_SIZE)}
 
 struct Params {
   inLen: u32,      // entries per input list
@@ -36,7 +35,7 @@ struct Params {
   slot: u32,       // workgroup slots per input list (power of two >= inLen)
   outLen: u32,     // entries per output list
   queryCount: u32,
-  sortSize: u32,   // always MERGE_SIZE; a uniform so the sort is not unrolled
+  entries: u32,    // always MERGE_SIZE
   pad0: u32,
 }
 
@@ -49,21 +48,37 @@ fn main(@builtin(local_invocation_id) lidv: vec3<u32>, @builtin(workgroup_id) wi
   let lid = lidv.x;
   let q = wid.y;
   let firstList = wid.x * params.groupLists;
-  for (var i = lid; i < params.sortSize; i = i + ${MERGE_THREADS}u) {
+  if (lid == 0u) {
+    atomicStore(&liveCount, 0u);
+  }
+  workgroupBarrier();
+  for (var i = lid; i < params.entries; i = i + ${MERGE_THREADS}u) {
     let list = firstList + i / params.slot;
     let entry = i % params.slot;
     var hit = vec2<u32>(SENTINEL_ROW, bitcast<u32>(SENTINEL_SCORE));
     if (i / params.slot < params.groupLists && list < params.lists && entry < params.inLen) {
       hit = inLists[(q * params.lists + list) * params.inLen + entry];
     }
-    sortRows[i] = hit.x;
-    sortKeys[i] = bitcast<f32>(hit.y);
+    selectRows[i] = hit.x;
+    selectKeys[i] = bitcast<f32>(hit.y);
+    if (hit.x != SENTINEL_ROW) {
+      atomicAdd(&liveCount, 1u);
+    }
   }
   workgroupBarrier();
-  bitonicSort(lid, params.sortSize);
+  let liveHits = atomicLoad(&liveCount);
   let outCount = (params.lists + params.groupLists - 1u) / params.groupLists;
-  for (var i = lid; i < params.outLen; i = i + ${MERGE_THREADS}u) {
-    outLists[(q * outCount + wid.x) * params.outLen + i] = vec2<u32>(sortRows[i], bitcast<u32>(sortKeys[i]));
+  let base = (q * outCount + wid.x) * params.outLen;
+  for (var i = lid; i < params.entries; i = i + ${MERGE_THREADS}u) {
+    if (selectRows[i] != SENTINEL_ROW) {
+      let rank = rankAmong(0u, i, params.entries, params.outLen);
+      if (rank < params.outLen) {
+        outLists[base + rank] = vec2<u32>(selectRows[i], bitcast<u32>(selectKeys[i]));
+      }
+    }
+  }
+  for (var i = liveHits + lid; i < params.outLen; i = i + ${MERGE_THREADS}u) {
+    outLists[base + i] = vec2<u32>(SENTINEL_ROW, bitcast<u32>(SENTINEL_SCORE));
   }
 }
 `;

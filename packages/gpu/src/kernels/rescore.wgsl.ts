@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { rankWgsl } from './sort.wgsl.js';
 
 /** Invocations per rescore workgroup. */
 export const RESCORE_THREADS = 256;
@@ -44,7 +43,8 @@ export function rescoreKernelWgsl(source: RescoreSource): string {
         + queries[weights + 3u] * f32(extractBits(packed, 24u, 8u));
     }`;
   return /* wgsl */ `
-${rankWgsl}
+const SENTINEL_ROW: u32 = 0xffffffffu;
+const SENTINEL_SCORE: f32 = -3.40282346e38;
 
 struct Params {
   rowCount: u32,   // rows in this segment

@@ -3,19 +3,25 @@
  * query's best `listLen` hits of the tile, sorted, to a partial list. One workgroup covers
  * {@link TILE_ROWS} rows (one per invocation) and {@link queriesPerWorkgroup} queries, so every
  * corpus word is read once per workgroup however many queries it serves. Queries are staged
- * through workgroup memory in blocks of {@link QUERY_BLOCK} units.
+ * through workgroup memory in blocks of {@link queryBlock} units.
  *
  * Dispatch: `(tilesInSegment, ceil(queries / queriesPerWorkgroup))`, once per corpus segment.
  *
  * @module
  */
-import { bitonicSortWgsl, rankWgsl } from './sort.wgsl.js';
+import { rankSelectWgsl } from './sort.wgsl.js';
 
 /** Invocations per workgroup, and corpus rows per tile. */
 export const TILE_ROWS = 256;
 
-/** Query units (words, or dims for float queries) staged in workgroup memory per step. */
-export const QUERY_BLOCK = 256;
+/**
+ * Query units (words, or dims for float queries) staged in workgroup memory per step: 128 for
+ * the 8-query modes, 256 for the 4-query ones, so staged queries plus one score lane per query
+ * stay under the 16 KiB of workgroup memory every device offers. A multiple of 32.
+ */
+export function queryBlock(mode: ScanMode): number {
+  return queriesPerWorkgroup(mode) === 8 ? 128 : 256;
+}
 
 /** Scoring rules of the scan kernel. */
 export type ScanMode = 'hamming' | 'int8' | 'float32' | 'cosine' | 'asymmetric' | 'asymmetric-l1';
@@ -110,10 +116,10 @@ const accType: Record<ScanMode, string> = {
 export function scanKernelWgsl(spec: ScanKernelSpec): string {
   const { mode } = spec;
   const qb = queriesPerWorkgroup(mode);
+  const block = queryBlock(mode);
   const aux = scanUsesAux(mode);
   return /* wgsl */ `
-${rankWgsl}
-${bitonicSortWgsl(TILE_ROWS, TILE_ROWS)}
+${rankSelectWgsl(TILE_ROWS, qb)}
 
 struct Params {
   rowCount: u32,   // rows in this segment
@@ -124,15 +130,15 @@ struct Params {
   listLen: u32,    // hits kept per tile and query
   words: u32,      // u32 words per corpus row
   units: u32,      // query units per query (words, or floats for float queries)
-  sortSize: u32,   // always TILE_ROWS; a uniform so the sort is not unrolled
   pad0: u32,
   pad1: u32,
   pad2: u32,
+  pad3: u32,
 }
 
 const WG: u32 = ${TILE_ROWS}u;
 const QB: u32 = ${qb}u;
-const BLOCK: u32 = ${QUERY_BLOCK}u;
+const BLOCK: u32 = ${block}u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> queries: array<u32>;
@@ -141,7 +147,7 @@ const BLOCK: u32 = ${QUERY_BLOCK}u;
 @group(0) @binding(4) var<storage, read_write> lists: array<vec2<u32>>;
 ${aux ? '@group(0) @binding(5) var<storage, read> aux: array<f32>;' : ''}
 
-var<workgroup> queryTile: array<u32, ${qb * QUERY_BLOCK}>;
+var<workgroup> queryTile: array<u32, ${qb * block}>;
 
 fn dotI8x4(a: u32, b: u32) -> i32 {
   let x = bitcast<i32>(a);
@@ -162,6 +168,9 @@ fn main(@builtin(local_invocation_id) lidv: vec3<u32>, @builtin(workgroup_id) wi
   let firstQuery = wid.y * QB;
   var acc: array<${accType[mode]}, ${qb}>;
 
+  if (lid == 0u) {
+    atomicStore(&liveCount, 0u);
+  }
   for (var base = 0u; base < UNITS; base = base + BLOCK) {
     for (var i = lid; i < QB * BLOCK; i = i + WG) {
       let q = firstQuery + i / BLOCK;
@@ -180,29 +189,42 @@ ${accumulate[mode](spec)}
     workgroupBarrier();
   }
 
+  // Every query's scores go to its own lane, so one barrier serves all of them.
   var live = inRange;
   if (inRange) {
     live = ((skip[localRow >> 5u] >> (localRow & 31u)) & 1u) == 0u;
   }
+  if (live) {
+    atomicAdd(&liveCount, 1u);
+    selectRows[lid] = params.rowBase + localRow;
+  } else {
+    selectRows[lid] = SENTINEL_ROW;
+  }
+  for (var qi = 0u; qi < QB; qi = qi + 1u) {
+    if (live) {
+      selectKeys[qi * WG + lid] = ${finalScore[mode]};
+    } else {
+      selectKeys[qi * WG + lid] = SENTINEL_SCORE;
+    }
+  }
+  workgroupBarrier();
+  let liveRows = atomicLoad(&liveCount);
   for (var qi = 0u; qi < QB; qi = qi + 1u) {
     let q = firstQuery + qi;
     if (q >= params.queryCount) {
       break;
     }
+    let base = (q * params.tilesTotal + params.tileBase + wid.x) * params.listLen;
     if (live) {
-      sortKeys[lid] = ${finalScore[mode]};
-      sortRows[lid] = params.rowBase + localRow;
-    } else {
-      sortKeys[lid] = SENTINEL_SCORE;
-      sortRows[lid] = SENTINEL_ROW;
+      let rank = rankAmong(qi, lid, WG, params.listLen);
+      if (rank < params.listLen) {
+        lists[base + rank] = vec2<u32>(selectRows[lid], bitcast<u32>(selectKeys[qi * WG + lid]));
+      }
     }
-    workgroupBarrier();
-    bitonicSort(lid, params.sortSize);
-    if (lid < params.listLen) {
-      let slot = (q * params.tilesTotal + params.tileBase + wid.x) * params.listLen + lid;
-      lists[slot] = vec2<u32>(sortRows[lid], bitcast<u32>(sortKeys[lid]));
+    // Slots past the live rows of a sparse tile hold sentinels.
+    if (lid >= liveRows && lid < params.listLen) {
+      lists[base + lid] = vec2<u32>(SENTINEL_ROW, bitcast<u32>(SENTINEL_SCORE));
     }
-    workgroupBarrier();
   }
 }
 `;
