@@ -37,7 +37,7 @@ function cell(value: number | undefined, digits = 2): string {
   return value === undefined ? '–' : fmt(value, digits);
 }
 
-function tableFor(rows: readonly SystemResult[]): string {
+function tableFor(rows: readonly SystemResult[], queries: number): string {
   return markdownTable(
     [
       'system',
@@ -68,7 +68,7 @@ function tableFor(rows: readonly SystemResult[]): string {
             cell(r.reopenMs, 1),
             r.recallAt10 === undefined
               ? '–'
-              : `${fmt(r.recallAt10, 4)}${r.recallQueries !== undefined && r.recallQueries < 100 ? ` (${r.recallQueries} q)` : ''}`,
+              : `${fmt(r.recallAt10, 4)}${r.recallQueries !== undefined && r.recallQueries < queries ? ` (${r.recallQueries} q)` : ''}`,
           ],
     ),
   );
@@ -123,7 +123,7 @@ export function writePeerReport(results: readonly SystemResult[], info: PeerRunI
         ? `## REAL vectors: bge-m3, ${n} x ${dims} (data/bge-m3-alice; every 10th of the 1000 rows is a query)`
         : `## Synthetic clustered vectors: N = ${n.toLocaleString('en-US')} x ${dims} (seeded; NOT real embeddings)`,
       '',
-      tableFor(rows),
+      tableFor(rows, data === 'real' ? 100 : info.queries),
       '',
     );
   }
