@@ -92,7 +92,7 @@ export interface EmbedderInfo {
   readonly maxTokens: number;
   /** Largest text accepted, in characters (`env.maxTextChars` at load). */
   readonly maxTextChars: number;
-  /** WASM threads when known (`null` for other backends or when unknown). */
+  /** WASM threads onnxruntime-web runs with (`null` for other backends or when unknown). */
   readonly threads: number | null;
   readonly loadMs: number;
 }
@@ -196,8 +196,6 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   const cache = createEmbeddingCache<CachedEmbedding>(cacheSize);
   const cachePrefix = `${fingerprintKey(fingerprint)}|`;
   const enqueue = createSerialQueue();
-  const wasmThreads = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
-    ?.hardwareConcurrency;
   const info: EmbedderInfo = {
     modelId: preset.modelId,
     backend: loaded.backend,
@@ -206,10 +204,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     dtype,
     maxTokens,
     maxTextChars: config.maxTextChars,
-    threads:
-      loaded.backend === 'wasm'
-        ? (config.numThreads ?? (globalThis.crossOriginIsolated ? (wasmThreads ?? null) : 1))
-        : null,
+    threads: loaded.wasmThreads,
     loadMs: performance.now() - started,
   };
 

@@ -65,6 +65,8 @@ export interface LoadedModel {
   /** Why a preferred backend was skipped (empty when the first candidate worked). */
   readonly fallbackReasons: readonly string[];
   readonly config: EngineEnv;
+  /** WASM threads onnxruntime-web settled on (it forces 1 without cross-origin isolation); `null` off WASM. */
+  readonly wasmThreads: number | null;
   /** Encoder inputs for rows of token ids (right-padded with 0, mask 0 on padding, type ids 0). */
   inputsFromIds(rows: readonly (readonly number[])[]): Record<string, TensorLike>;
   dispose(): Promise<void>;
@@ -84,6 +86,11 @@ interface ModelHandle {
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+function readThreads(target: TransformersEnvLike): number | null {
+  const threads = target.backends.onnx.wasm?.numThreads;
+  return typeof threads === 'number' && threads > 0 ? threads : null;
 }
 
 function idsToInputs(
@@ -150,6 +157,7 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
         adapter: backend === 'webgpu' ? adapter : null,
         fallbackReasons,
         config,
+        wasmThreads: backend === 'wasm' ? readThreads(transformers.env) : null,
         inputsFromIds: (rows) => idsToInputs(transformers.Tensor, rows),
         dispose: async () => {
           await model.dispose?.();

@@ -51,6 +51,9 @@ describe('engine in a module worker (Chromium)', () => {
   it('reports the backend actually running; auto picks WebGPU on the software adapter and says so', () => {
     expect(wasm.info.backend).toBe('wasm');
     expect(wasm.info.adapter).toBeNull();
+    // Not cross-origin isolated here, so onnxruntime-web runs WASM on one thread.
+    expect(wasm.info.threads).toBe(1);
+    expect(gpu.info.threads).toBeNull();
     expect(gpu.info.backend).toBe('webgpu');
     expect(gpu.info.adapter?.isFallbackAdapter).toBe(true);
     expect(gpu.info.adapter?.label).toBe('SwiftShader (software)');
@@ -82,7 +85,7 @@ describe('engine in a module worker (Chromium)', () => {
     // WASM inference + CPU search against WebGPU inference + WebGPU search, every dense mode.
     for (const mode of ['float32', 'int8', 'hamming', 'binary-rescore'] as const) {
       for (const lang of mode === 'float32' ? ['fr', 'de', 'es'] : ['de']) {
-        for (const [i, example] of examples.entries()) {
+        for (const [i, example] of (mode === 'float32' ? examples : examples.slice(0, 3)).entries()) {
           const [a, b] = await Promise.all(handles.map((h) => h.search(example[lang], { k: 3, mode })));
           expect(a.searchBackend).toBe('cpu');
           expect(b.searchBackend).toBe('webgpu');
