@@ -21,12 +21,12 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath, freshUserDataDir } from '../scripts/chromium.mjs';
 import { parseArgs, parseSize } from './lib/args.js';
-import { fmt } from './lib/report.js';
 import { type PreparedScenario, prepareReal, prepareSynthetic } from './peers/data.js';
 import { measureIndex } from './peers/measure.js';
 import { nodeSystems } from './peers/node-systems.js';
 import type { MeasureBudget, SystemResult } from './peers/protocol.js';
 import { writePeerReport } from './peers/report.js';
+import { skippedRow } from './peers/extrapolate.js';
 import type { PageSystem } from './peers/systems-types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -64,25 +64,6 @@ async function bundlePage(): Promise<string> {
     '<!doctype html><meta charset="utf-8"><title>peer bench</title><script type="module" src="/page.js"></script>\n',
   );
   return www;
-}
-
-/** A row saying why a system did not run at `rows`, with an extrapolation from its largest run. */
-function skippedRow(
-  system: SystemInfo,
-  where: 'browser' | 'node',
-  rows: number,
-  dims: number,
-  last?: SystemResult,
-): SystemResult {
-  let reason = `not run at this size: ${system.limitReason}`;
-  if (last?.buildMs !== undefined && last.p50Ms !== undefined) {
-    const ratio = rows / last.rows;
-    const graph = /HNSW/.test(system.id);
-    const buildScale = graph ? (ratio * Math.log2(rows)) / Math.log2(last.rows) : ratio;
-    const queryScale = graph ? Math.log2(rows) / Math.log2(last.rows) : ratio;
-    reason += `. Extrapolated from the measured N=${last.rows.toLocaleString('en-US')} run (${graph ? 'build ~N log N, query ~log N' : 'linear in N'}): build ~${fmt((last.buildMs * buildScale) / 1000, 0)} s, single query ~${fmt(last.p50Ms * queryScale, 1)} ms`;
-  }
-  return { system: system.id, where, data: 'synthetic', rows, dims, skipped: reason };
 }
 
 async function main(): Promise<void> {
