@@ -212,7 +212,15 @@ function inputsHash() {
 const stampPath = join(outRoot, '.inputs-sha256');
 const hash = inputsHash();
 const names = ['mini-bert', 'crosslingual-bert'];
-const complete = names.every((n) => existsSync(join(outRoot, n, 'reference.json')));
+const outputs = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'reference.json',
+  'onnx/model.onnx',
+  'onnx/model_quantized.onnx',
+];
+const complete = names.every((n) => outputs.every((file) => existsSync(join(outRoot, n, file))));
 if (
   !process.argv.includes('--force') &&
   complete &&
