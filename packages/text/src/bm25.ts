@@ -23,6 +23,7 @@ import {
   type Tokenizer,
   type TokenizerOptions,
 } from './tokenize.js';
+import { appendPosting, createPostingList, type PostingList, removePosting } from './postings.js';
 import { checkTopK, type RankedList, topKOf } from './rank.js';
 
 /** Options of {@link createBm25Index}. */
@@ -121,8 +122,9 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
   const slotLengths: number[] = [];
   const slotTerms: (Map<string, number> | null)[] = [];
   const freeSlots: number[] = [];
-  const postings = new Map<string, Map<number, number>>();
+  const postings = new Map<string, PostingList>();
   let totalLength = 0;
+  let scratch = new Float64Array(0); // per-slot score accumulator, reused across searches
 
   function checkId(id: unknown): asserts id is string {
     if (typeof id !== 'string' || id === '') {
@@ -143,10 +145,10 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
     for (const [term, tf] of termFreqs) {
       let list = postings.get(term);
       if (list === undefined) {
-        list = new Map();
+        list = createPostingList();
         postings.set(term, list);
       }
-      list.set(slot, tf);
+      appendPosting(list, slot, tf);
     }
   }
 
@@ -156,7 +158,7 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
     if (slot === undefined) return false;
     for (const term of slotTerms[slot]!.keys()) {
       const list = postings.get(term)!;
-      list.delete(slot);
+      removePosting(list, slot);
       if (list.size === 0) postings.delete(term);
     }
     totalLength -= slotLengths[slot];
@@ -221,23 +223,29 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
       checkTopK(k);
       const qterms = queryTerms(query);
       const avgdl = slotOf.size > 0 ? totalLength / slotOf.size : 0;
-      const scores = new Float64Array(slotIds.length);
+      if (scratch.length < slotIds.length)
+        scratch = new Float64Array(Math.max(slotIds.length, scratch.length * 2));
+      const scores = scratch;
       const touched: number[] = [];
       for (const [term, qtf] of qterms) {
         const list = postings.get(term);
         if (list === undefined) continue;
         const weight = qtf * idf(list.size);
-        for (const [slot, tf] of list) {
+        const { slots, tfs, size } = list;
+        for (let i = 0; i < size; i++) {
+          const slot = slots[i];
           if (scores[slot] === 0) touched.push(slot);
-          scores[slot] += weight * termWeight(tf, slotLengths[slot], avgdl);
+          scores[slot] += weight * termWeight(tfs[i], slotLengths[slot], avgdl);
         }
       }
-      return topKOf(
+      const result = topKOf(
         touched,
         (slot) => scores[slot],
         (slot) => slotIds[slot]!,
         k,
       );
+      for (const slot of touched) scores[slot] = 0;
+      return result;
     },
     score(query, id) {
       const qterms = queryTerms(query);

@@ -77,6 +77,33 @@ function checkIds(ids: unknown, listIndex: number, what: string): readonly strin
   return ids;
 }
 
+function addContribution(fused: Map<string, number[]>, id: string, value: number): void {
+  const parts = fused.get(id);
+  if (parts === undefined) fused.set(id, [value]);
+  else parts.push(value);
+}
+
+/**
+ * Sums each id's contributions in ascending order, so the fused score (and hence the ranking) does
+ * not depend on the order of the input lists, then ranks.
+ */
+function rankFused(fused: Map<string, number[]>, limit: number): RankedList {
+  const totals = new Map<string, number>();
+  for (const [id, parts] of fused) {
+    parts.sort((a, b) => a - b);
+    let sum = 0;
+    for (const p of parts) sum += p;
+    totals.set(id, sum);
+  }
+  const all = [...totals.keys()];
+  return topKOf(
+    all,
+    (id) => totals.get(id)!,
+    (id) => id,
+    Math.min(limit, all.length),
+  );
+}
+
 /**
  * Reciprocal rank fusion: `score(d) = Σ_i weight_i / (k + rank_i(d))`, with `rank_i(d)` the 1-based
  * position of `d` in ranking `i` (rankings that lack `d` add nothing; a repeated id counts at its
@@ -107,7 +134,7 @@ export function reciprocalRankFusion(
   }
   const weights = checkWeights(options.weights, rankings.length, 'reciprocalRankFusion');
   const limit = checkLimit(options.limit);
-  const fused = new Map<string, number>();
+  const fused = new Map<string, number[]>();
   rankings.forEach((ranking, listIndex) => {
     const ids = checkIds(ranking, listIndex, 'reciprocalRankFusion');
     const seen = new Set<string>();
@@ -115,16 +142,10 @@ export function reciprocalRankFusion(
       const id = ids[rank];
       if (seen.has(id)) continue;
       seen.add(id);
-      fused.set(id, (fused.get(id) ?? 0) + weights[listIndex] / (k + rank + 1));
+      addContribution(fused, id, weights[listIndex] / (k + rank + 1));
     }
   });
-  const all = [...fused.keys()];
-  return topKOf(
-    all,
-    (id) => fused.get(id)!,
-    (id) => id,
-    Math.min(limit, all.length),
-  );
+  return rankFused(fused, limit);
 }
 
 /**
@@ -151,7 +172,7 @@ export function weightedScoreFusion(
   }
   const w = checkWeights(weights, lists.length, 'weightedScoreFusion');
   const limit = checkLimit(options.limit);
-  const fused = new Map<string, number>();
+  const fused = new Map<string, number[]>();
   lists.forEach((list, listIndex) => {
     if (typeof list !== 'object' || list === null) {
       throw new WebEmbedError(
@@ -187,14 +208,8 @@ export function weightedScoreFusion(
       if (seen.has(id)) continue;
       seen.add(id);
       const normalized = range > 0 ? (scores[i] - min) / range : 1;
-      fused.set(id, (fused.get(id) ?? 0) + w[listIndex] * normalized);
+      addContribution(fused, id, w[listIndex] * normalized);
     }
   });
-  const all = [...fused.keys()];
-  return topKOf(
-    all,
-    (id) => fused.get(id)!,
-    (id) => id,
-    Math.min(limit, all.length),
-  );
+  return rankFused(fused, limit);
 }

@@ -2,9 +2,11 @@
  * Multilingual word tokenization for lexical (BM25) search.
  *
  * Pipeline, per word:
- * 1. `Intl.Segmenter` with word granularity finds words, also in scripts written without spaces
- *    (Japanese, Chinese, Thai, Lao, Khmer, Burmese use ICU's dictionaries). Punctuation and
- *    whitespace segments are dropped.
+ * 1. Words: runs of scripts written without spaces (Japanese, Chinese, Thai, Lao, Khmer, Burmese)
+ *    go through `Intl.Segmenter` with word granularity (ICU's dictionaries); all other text is
+ *    split into runs of letters, marks and digits (joined by `'`, `.` or `_` inside a word, as
+ *    UAX #29 does), which is several times faster than the segmenter and gives the same words.
+ *    Punctuation and whitespace are dropped.
  * 2. Normalization: NFKD (full-width letters and digits become ASCII, ligatures split), removal of
  *    diacritic marks (Latin/Greek/Cyrillic combining accents, Arabic harakat, Hebrew points; marks
  *    that carry meaning, such as Japanese dakuten or Indic vowel signs, are kept), NFC recomposition,
@@ -14,7 +16,8 @@
  *    dictionary's word boundaries, so a query matches however the segmenter split the document.
  * 4. Optional stopword removal (off by default), applied after normalization.
  *
- * Where `Intl.Segmenter` is missing (very old engines), words are runs of letters, marks and digits.
+ * Where `Intl.Segmenter` is missing (very old engines), an unspaced run is kept as one word and
+ * found through its bigrams.
  *
  * @module
  */
@@ -53,9 +56,16 @@ export interface ResolvedTokenizerOptions {
 // also strip Japanese dakuten (が → か) and Indic vowel signs, which change the word.
 const DIACRITICS =
   /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]/g;
+// Scripts written without spaces between words: only runs of these go through Intl.Segmenter's
+// dictionaries; everything else is split by SPACED_WORDS, which is much faster and gives the same
+// words for spaced scripts (letters/digits joined by apostrophes, periods and underscores, as in
+// UAX #29: "don't", "3.14", "example.com", "snake_case").
+const UNSPACED_RUN =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\u30fc]+/gu;
+const SPACED_WORDS = /[\p{L}\p{M}\p{N}_]+(?:['’.][\p{L}\p{M}\p{N}_]+)*/gu;
+// Scripts whose runs also emit character bigrams.
 const CJK_ONLY = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc]+$/u;
 const HAS_WORD_CHAR = /[\p{L}\p{N}]/u;
-const FALLBACK_WORDS = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*/gu;
 
 /** Fills in defaults and checks {@link TokenizerOptions}; throws `INVALID_ARGUMENT` on bad values. */
 export function resolveTokenizerOptions(options: TokenizerOptions = {}): ResolvedTokenizerOptions {
@@ -121,26 +131,44 @@ interface RawWord {
   readonly end: number;
 }
 
-/** Splits text into raw words with their offsets (before normalization). */
+function pushSpacedWords(text: string, from: number, to: number, out: RawWord[]): void {
+  if (to <= from) return;
+  const part = text.slice(from, to);
+  for (const m of part.matchAll(SPACED_WORDS)) {
+    out.push({ word: m[0], start: from + m.index, end: from + m.index + m[0].length });
+  }
+}
+
+/**
+ * Splits text into raw words with their offsets (before normalization): unspaced-script runs
+ * through `Intl.Segmenter` (kept whole where it is missing), the rest through a word regex.
+ */
 function makeWordSplitter(locale: string | null): (text: string) => RawWord[] {
-  if (typeof Intl !== 'undefined' && typeof Intl.Segmenter === 'function') {
-    const segmenter = new Intl.Segmenter(locale ?? undefined, { granularity: 'word' });
-    return (text) => {
-      const words: RawWord[] = [];
-      for (const seg of segmenter.segment(text)) {
-        if (seg.isWordLike || HAS_WORD_CHAR.test(seg.segment)) {
-          words.push({ word: seg.segment, start: seg.index, end: seg.index + seg.segment.length });
+  const segmenter =
+    typeof Intl !== 'undefined' && typeof Intl.Segmenter === 'function'
+      ? new Intl.Segmenter(locale ?? undefined, { granularity: 'word' })
+      : null;
+  return (text) => {
+    const words: RawWord[] = [];
+    let cursor = 0;
+    for (const run of text.matchAll(UNSPACED_RUN)) {
+      pushSpacedWords(text, cursor, run.index, words);
+      const start = run.index;
+      if (segmenter === null) {
+        words.push({ word: run[0], start, end: start + run[0].length });
+      } else {
+        for (const seg of segmenter.segment(run[0])) {
+          if (seg.isWordLike || HAS_WORD_CHAR.test(seg.segment)) {
+            const at = start + seg.index;
+            words.push({ word: seg.segment, start: at, end: at + seg.segment.length });
+          }
         }
       }
-      return words;
-    };
-  }
-  return (text) =>
-    Array.from(text.matchAll(FALLBACK_WORDS), (m) => ({
-      word: m[0],
-      start: m.index,
-      end: m.index + m[0].length,
-    }));
+      cursor = start + run[0].length;
+    }
+    pushSpacedWords(text, cursor, text.length, words);
+    return words;
+  };
 }
 
 /**

@@ -21,6 +21,26 @@ describe('tokenize', () => {
     ]);
   });
 
+  it('keeps apostrophes, decimal points, dotted names and underscores inside words (UAX #29)', () => {
+    expect(tokenize("Don't pay 3.14 at example.com for snake_case, e.g. now.")).toEqual([
+      "don't",
+      'pay',
+      '3.14',
+      'at',
+      'example.com',
+      'for',
+      'snake_case',
+      'e.g',
+      'now',
+    ]);
+  });
+
+  it('tokenizes spaced words the same whether or not the text also holds CJK', () => {
+    const latin = tokenize('Ship SKU-4711X to O’Brien, 3.14 kg');
+    const mixed = tokenize('東京 Ship SKU-4711X to O’Brien, 3.14 kg');
+    expect(mixed.slice(1)).toEqual(latin);
+  });
+
   it('maps full-width forms to ASCII (NFKD)', () => {
     expect(tokenize('ＳＫＵ４７１１')).toEqual(['sku4711']);
   });
