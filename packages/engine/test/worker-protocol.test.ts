@@ -1,10 +1,13 @@
 import 'fake-indexeddb/auto';
 import { MessageChannel } from 'node:worker_threads';
 import { WebEmbedError, isWebEmbedError } from '@webembed/core';
-import { expose } from 'comlink';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Remote, expose } from 'comlink';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
+  type EmbedResult,
   type Engine,
+  type EngineWorkerApi,
+  type SearchResponse,
   createWorkerApi,
   deserializeError,
   engineInWorker,
@@ -117,5 +120,15 @@ describe('error serialization', () => {
     expect(isWebEmbedError(plain)).toBe(false);
     expect((plain as Error).name).toBe('TypeError');
     expect(deserializeError(serializeError('just a string'))).toBe('just a string');
+  });
+});
+
+describe('protocol types', () => {
+  it('the main thread sees every worker method as async with the same payloads', () => {
+    type Api = Remote<EngineWorkerApi>;
+    expectTypeOf<ReturnType<Api['count']>>().toEqualTypeOf<Promise<number>>();
+    expectTypeOf<Awaited<ReturnType<Api['embed']>>>().toEqualTypeOf<EmbedResult>();
+    expectTypeOf<Awaited<ReturnType<Api['search']>>>().toEqualTypeOf<SearchResponse>();
+    expectTypeOf<Parameters<EngineWorkerApi['search']>[2]['filter']>().not.toBeFunction();
   });
 });
