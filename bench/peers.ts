@@ -8,7 +8,10 @@
  * Usage (all flags optional):
  *   pnpm bench peers [--sizes 10K,100K,1M] [--dims 384] [--queries 100] [--systems webembed,hnsw]
  *                    [--latency-queries 30] [--recall-budget-s 20] [--skip-real] [--skip-browser]
- *                    [--skip-node] [--ignore-limits] [--gpu-max-rows 10K]
+ *                    [--skip-node] [--ignore-limits] [--gpu-max-rows 10K] [--merge]
+ *
+ * `--merge` replaces only the rows this run measured in the previous bench-results/peers.json
+ * (e.g. re-run one system) and rewrites the report from the combination.
  *
  * Output: bench-results/peers.md, peers.json and peers.svg.
  *
@@ -25,7 +28,7 @@ import { type PreparedScenario, prepareReal, prepareSynthetic } from './peers/da
 import { measureIndex } from './peers/measure.js';
 import { nodeSystems } from './peers/node-systems.js';
 import type { MeasureBudget, SystemResult } from './peers/protocol.js';
-import { writePeerReport } from './peers/report.js';
+import { mergeResults, readEarlierResults, writePeerReport } from './peers/report.js';
 import { skippedRow } from './peers/extrapolate.js';
 import type { PageSystem } from './peers/systems-types.js';
 
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
     'skip-node': 'boolean',
     'ignore-limits': 'boolean',
     'gpu-max-rows': 'number',
+    merge: 'boolean',
   });
   const sizes = ((args.sizes as string[] | undefined) ?? ['10K', '100K', '1M'])
     .map(parseSize)
@@ -225,7 +229,8 @@ async function main(): Promise<void> {
     await closeBrowser();
     closeServer();
   }
-  writePeerReport(results, {
+  const final = args.merge === true ? mergeResults(readEarlierResults(), results) : results;
+  writePeerReport(final, {
     sizes,
     dims,
     queries: queryCount,

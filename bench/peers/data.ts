@@ -55,9 +55,18 @@ export function keysToRows(
   return out;
 }
 
+/**
+ * A Float32Array that starts at byte 0 of its own buffer. usearch 2.26.2's exactSearch reads a
+ * subarray view from the start of the underlying buffer (its byteOffset is ignored), so views are
+ * copied before they cross into the native addon.
+ */
+export function ownBuffer(data: Float32Array): Float32Array {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+}
+
 /** Exact top-k with usearch's native exact search (inner product on unit vectors). */
 export function nativeExactTopK(corpus: Float32Matrix, queries: Float32Matrix, k: number): Int32Array {
-  const res = exactSearch(corpus.data, queries.data, corpus.dims, k, MetricKind.IP) as {
+  const res = exactSearch(ownBuffer(corpus.data), ownBuffer(queries.data), corpus.dims, k, MetricKind.IP) as {
     keys: BigUint64Array;
     counts?: BigUint64Array;
   };

@@ -8,7 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
-import { keysToRows, nativeExactTopK } from './data.js';
+import { keysToRows, nativeExactTopK, ownBuffer } from './data.js';
 import type { BuiltIndex, PageSystem } from './systems-types.js';
 
 export const usearchExact: PageSystem = {
@@ -48,14 +48,14 @@ export const usearchHnsw: PageSystem = {
     const file = join(tmpdir(), `webembed-usearch-${process.pid}-${corpus.rows}.usearch`);
     const wrap = (ix: Index): BuiltIndex => ({
       search: async (query, k) => {
-        const res = ix.search(query, k, 0) as unknown as {
+        const res = ix.search(ownBuffer(query), k, 0) as unknown as {
           keys: BigUint64Array;
           counts?: ArrayLike<number | bigint>;
         };
         return keysToRows(res.keys, res.counts, 1, k);
       },
       searchBatch: async (queries, k) => {
-        const res = ix.search(queries.data, k, 0) as unknown as {
+        const res = ix.search(ownBuffer(queries.data), k, 0) as unknown as {
           keys: BigUint64Array;
           counts?: ArrayLike<number | bigint>;
         };

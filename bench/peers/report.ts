@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, markdownTable, writeResults } from '../lib/report.js';
@@ -106,6 +106,33 @@ function chart(results: readonly SystemResult[], info: PeerRunInfo): string {
     'ms per query, p50',
     sections,
   );
+}
+
+function resultKey(r: SystemResult): string {
+  return `${r.system}|${r.data}|${r.rows}|${r.dims}`;
+}
+
+/**
+ * Combines an earlier run's results with a partial re-run: rows of the same system, data, size
+ * and width are replaced in place; new ones are appended.
+ */
+export function mergeResults(
+  earlier: readonly SystemResult[],
+  rerun: readonly SystemResult[],
+): SystemResult[] {
+  const fresh = new Map(rerun.map((r) => [resultKey(r), r]));
+  const merged = earlier.map((r) => fresh.get(resultKey(r)) ?? r);
+  const seen = new Set(earlier.map(resultKey));
+  for (const r of rerun) if (!seen.has(resultKey(r))) merged.push(r);
+  return merged;
+}
+
+/** Results of the last full run (bench-results/peers.json), or an empty list. */
+export function readEarlierResults(): SystemResult[] {
+  const file = join(resultsDir, 'peers.json');
+  if (!existsSync(file)) return [];
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { results?: { results?: SystemResult[] } };
+  return parsed.results?.results ?? [];
 }
 
 /** Writes peers.md, peers.json and peers.svg. */

@@ -84,3 +84,27 @@ describe('peer benchmark measuring loop', () => {
     );
   });
 });
+
+describe('usearch exact search on views', () => {
+  it('gives the same top-k for a subarray view as for a copy', async () => {
+    const { nativeExactTopK } = await import('../peers/data.js');
+    const dims = 4;
+    const corpus = { data: Float32Array.from({ length: 40 }, (_, i) => Math.sin(i * 1.7)), rows: 10, dims };
+    const both = Float32Array.from({ length: 8 }, (_, i) => Math.cos(i * 0.9));
+    const view = { data: both.subarray(4), rows: 1, dims };
+    const copy = { data: both.slice(4), rows: 1, dims };
+    expect(Array.from(nativeExactTopK(corpus, view, 3))).toEqual(
+      Array.from(nativeExactTopK(corpus, copy, 3)),
+    );
+  });
+});
+
+describe('merging a partial re-run', () => {
+  it('replaces matching rows in place and appends new ones', async () => {
+    const { mergeResults } = await import('../peers/report.js');
+    const row = (system: string, rows: number, p50Ms: number) =>
+      ({ system, where: 'node', data: 'synthetic', rows, dims: 8, p50Ms }) as const;
+    const merged = mergeResults([row('a', 10, 1), row('b', 10, 2)], [row('a', 10, 9), row('a', 20, 3)]);
+    expect(merged.map((r) => `${r.system}${r.rows}:${r.p50Ms}`)).toEqual(['a10:9', 'b10:2', 'a20:3']);
+  });
+});
