@@ -14,7 +14,14 @@
 import { WebEmbedError } from './errors.js';
 import { allocateTopK, createTopKHeap, drainTopK, offerTopK, prepareSearch, type TopKHeap } from './topk.js';
 import type { BinaryMatrix, Float32Matrix, SearchOptions, TopK } from './types.js';
-import { assertBinaryMatrix, assertFinite, assertFloat32Matrix, assertSameDims } from './validate.js';
+import {
+  assertBinaryMatrix,
+  assertFinite,
+  assertFloat32Matrix,
+  assertKernel,
+  assertSameDims,
+} from './validate.js';
+import { asymmetricModule, searchAsymmetricWithModule } from './wasm/asymmetric-kernel.js';
 
 /** How asymmetric scores are scaled per corpus row. */
 export type AsymmetricCorrection = 'none' | 'l1';
@@ -23,6 +30,8 @@ export type AsymmetricCorrection = 'none' | 'l1';
 export interface AsymmetricSearchOptions extends SearchOptions {
   /** `none` (default): raw signed sum. `l1`: divided by the row's L1 norm (needs `corpus.l1Norms`). */
   readonly correction?: AsymmetricCorrection;
+  /** `auto` (default): WebAssembly when available, else JavaScript (identical scores). */
+  readonly kernel?: 'auto' | 'js' | 'wasm';
 }
 
 /**
@@ -123,7 +132,21 @@ export function searchBinaryAsymmetric(
   }
   const { k, skip } = prepareSearch(corpus.rows, options);
   assertFinite(queries.data, 'queries', queries.dims);
+  const kernel = options.kernel ?? 'auto';
+  assertKernel(kernel);
   const inverseL1 = correction === 'l1' ? inverseNorms(requireL1Norms(corpus)) : null;
+  if (kernel !== 'js') {
+    const module = asymmetricModule();
+    if (module !== null) {
+      return searchAsymmetricWithModule(module, queries, corpus, k, skip, inverseL1, buildAsymmetricTable);
+    }
+    if (kernel === 'wasm') {
+      throw new WebEmbedError(
+        'INVALID_ARGUMENT',
+        "kernel 'wasm' was requested but this runtime has no WebAssembly; use kernel 'auto' or 'js'",
+      );
+    }
+  }
   const out = allocateTopK(queries.rows, k);
   for (let first = 0; first < queries.rows; first += QUERY_GROUP) {
     const count = Math.min(QUERY_GROUP, queries.rows - first);

@@ -48,6 +48,16 @@ describe('core kernels in Chromium', () => {
     expect(Array.from(wasm.scores)).toEqual(Array.from(js.scores));
   });
 
+  it('runs the WASM asymmetric kernel with scores identical to JS', () => {
+    const cb = quantizeBinary(corpus);
+    for (const correction of ['none', 'l1'] as const) {
+      const wasm = searchBinaryAsymmetric(queries, cb, { k: 10, correction, kernel: 'wasm' });
+      const js = searchBinaryAsymmetric(queries, cb, { k: 10, correction, kernel: 'js' });
+      expect(Array.from(wasm.indices)).toEqual(Array.from(js.indices));
+      expect(Array.from(wasm.scores)).toEqual(Array.from(js.scores));
+    }
+  });
+
   it('finds a corpus row queried with itself, on every search path', () => {
     const self: Float32Matrix = { data: corpus.data.slice(42 * 384, 43 * 384), rows: 1, dims: 384 };
     expect(searchFloat(self, corpus, { k: 1, metric: 'cosine' }).indices[0]).toBe(42);

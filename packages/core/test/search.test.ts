@@ -365,8 +365,13 @@ describe('searchBinaryAsymmetric', () => {
         const qf: Float32Matrix = { data: values(queries, seed), rows: queries, dims };
         const cf: Float32Matrix = { data: values(rows, ~seed), rows, dims };
         const cb = quantizeBinary(cf);
-        for (const correction of ['none', 'l1'] as const) {
-          const result = searchBinaryAsymmetric(qf, cb, { k, skip, correction });
+        for (const [correction, kernel] of [
+          ['none', 'js'],
+          ['l1', 'js'],
+          ['none', 'wasm'],
+          ['l1', 'wasm'],
+        ] as const) {
+          const result = searchBinaryAsymmetric(qf, cb, { k, skip, correction, kernel });
           for (let q = 0; q < queries; q++) {
             const query = qf.data.subarray(q * dims, (q + 1) * dims);
             const hits = hitsOf(result, q);
@@ -418,6 +423,7 @@ describe('searchBinaryAsymmetric', () => {
       'NOT_FINITE',
     );
     expectCode(() => searchBinaryAsymmetric(q, cb, { k: 2.5 }), 'INVALID_K');
+    expectCode(() => searchBinaryAsymmetric(q, cb, { k: 1, kernel: 'gpu' as 'js' }), 'INVALID_ARGUMENT');
     expectCode(
       () => searchBinaryAsymmetric(q, { ...cb, words: new Uint32Array(1) }, { k: 1 }),
       'MISALIGNED_BUFFER',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   calibrateInt8,
   type Float32Matrix,
+  searchBinaryAsymmetric,
   prepareHammingCorpus,
   quantizeBinary,
   quantizeInt8,
@@ -9,6 +10,8 @@ import {
   searchHammingJs,
   searchInt8,
 } from '../src/index.js';
+import { ASYMMETRIC_WASM_BASE64 } from '../src/wasm/asymmetric-wasm.js';
+import { instantiateAsymmetricModule } from '../src/wasm/asymmetric-kernel.js';
 import { INT8_DOT_WASM_BASE64 } from '../src/wasm/int8-dot-wasm.js';
 import { instantiateInt8Module, int8DotsWithModule } from '../src/wasm/int8-kernel.js';
 import {
@@ -180,6 +183,45 @@ describe('WebAssembly SIMD int8 dot module', () => {
       const b = searchInt8(queries, corpus, { k, skip, kernel: 'js' });
       expect(a.indices).toEqual(b.indices);
       expect(a.scores).toEqual(b.scores);
+    }
+  });
+});
+
+describe('WebAssembly asymmetric binary module', () => {
+  it('is up to date with its .wat source and refuses broken bytes', async () => {
+    const source: string = await generate('asymmetric.wat');
+    const embedded = source
+      .match(/'([A-Za-z0-9+/=]+)'/g)
+      ?.map((s) => s.slice(1, -1))
+      .join('');
+    expect(embedded).toBe(ASYMMETRIC_WASM_BASE64);
+    expect(instantiateAsymmetricModule()).not.toBeNull();
+    expect(instantiateAsymmetricModule(new Uint8Array([1, 2, 3, 4]))).toBeNull();
+  });
+
+  it('gives bit-identical scores and order to the JS kernel across tiles, query groups and skip masks', () => {
+    for (const dims of [40, 384, 1000]) {
+      const rows = Math.ceil(300_000 / dims); // several 64 KiB tiles of packed rows
+      const cf: Float32Matrix = {
+        data: Float32Array.from({ length: rows * dims }, (_, i) => Math.sin(i * 0.61) * (1 + (i % 13))),
+        rows,
+        dims,
+      };
+      const qf: Float32Matrix = {
+        data: Float32Array.from({ length: 11 * dims }, (_, i) => Math.cos(i * 0.37)),
+        rows: 11,
+        dims,
+      };
+      const cb = quantizeBinary(cf);
+      const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 9 === 4 ? 1 : 0));
+      for (const correction of ['none', 'l1'] as const) {
+        for (const k of [1, 10, 300]) {
+          const a = searchBinaryAsymmetric(qf, cb, { k, skip, correction, kernel: 'wasm' });
+          const b = searchBinaryAsymmetric(qf, cb, { k, skip, correction, kernel: 'js' });
+          expect(a.indices, `dims ${dims} ${correction} k ${k}`).toEqual(b.indices);
+          expect(a.scores).toEqual(b.scores);
+        }
+      }
     }
   });
 });
