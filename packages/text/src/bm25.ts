@@ -159,7 +159,7 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
     for (const term of slotTerms[slot]!.keys()) {
       const list = postings.get(term)!;
       removePosting(list, slot);
-      if (list.size === 0) postings.delete(term);
+      if (list.slots.length === 0) postings.delete(term);
     }
     totalLength -= slotLengths[slot];
     slotOf.delete(id);
@@ -230,8 +230,9 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
       for (const [term, qtf] of qterms) {
         const list = postings.get(term);
         if (list === undefined) continue;
-        const weight = qtf * idf(list.size);
-        const { slots, tfs, size } = list;
+        const weight = qtf * idf(list.slots.length);
+        const { slots, tfs } = list;
+        const size = slots.length;
         for (let i = 0; i < size; i++) {
           const slot = slots[i];
           if (scores[slot] === 0) touched.push(slot);
@@ -258,7 +259,7 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
       for (const [term, qtf] of qterms) {
         const tf = docTerms.get(term);
         if (tf === undefined) continue;
-        total += qtf * idf(postings.get(term)!.size) * termWeight(tf, slotLengths[slot], avgdl);
+        total += qtf * idf(postings.get(term)!.slots.length) * termWeight(tf, slotLengths[slot], avgdl);
       }
       return total;
     },
