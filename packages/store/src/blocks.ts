@@ -127,7 +127,8 @@ export function appendDocBlock(
 /** Contiguous matrices and columns assembled from block records (in block order). */
 export interface AssembledRows {
   rows: number;
-  ids: string[];
+  /** Decodes every id (1M short strings cost a few hundred ms, so callers decide when). */
+  decodeIds: () => string[];
   skip: Uint8Array;
   float32?: Float32Array;
   int8?: Int8Array;
@@ -166,16 +167,19 @@ export function assembleBlocks(
 ): AssembledRows {
   let rows = 0;
   for (const rb of rowBlocks) rows += blockRowCount(rb);
-  const ids: string[] = [];
   const skip = new Uint8Array(rows);
   let at = 0;
   for (const rb of rowBlocks) {
     const n = blockRowCount(rb);
-    pushBlockIds(rb, ids);
     skip.set(rb.skip.subarray(0, n), at);
     at += n;
   }
-  const out: AssembledRows = { rows, ids, skip };
+  const decodeIds = () => {
+    const ids: string[] = [];
+    for (const rb of rowBlocks) pushBlockIds(rb, ids);
+    return ids;
+  };
+  const out: AssembledRows = { rows, decodeIds, skip };
   const words = binaryWords(dims);
   if (forms.float32)
     out.float32 = concatForm(forms.float32, new Float32Array(rows * dims), (b) => new Float32Array(b));

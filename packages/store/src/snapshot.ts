@@ -119,11 +119,15 @@ export function liveRows(snapshot: CollectionSnapshot): CollectionSnapshot {
   };
 }
 
-/** A snapshot of a stored collection from its record and assembled rows. */
+/**
+ * A snapshot of a stored collection from its record and assembled rows. `ids` is decoded on
+ * first access and then kept: a scan that only needs the ids of its top hits never pays for
+ * decoding a million of them up front.
+ */
 export function snapshotOf(record: CollectionRecord, rows: AssembledRows): CollectionSnapshot {
   const dims = record.dims;
   const calibration = copyCalibration(record.calibration);
-  return {
+  const snapshot = {
     name: record.name,
     fingerprint: { ...record.fingerprint },
     dims,
@@ -132,11 +136,21 @@ export function snapshotOf(record: CollectionRecord, rows: AssembledRows): Colle
     rows: rows.rows,
     count: record.count,
     generation: record.generation,
-    ids: rows.ids,
+    ids: [] as readonly string[],
     skip: rows.skip,
     ...(rows.float32 ? { float32: { data: rows.float32, rows: rows.rows, dims } } : {}),
     ...(rows.int8 && calibration ? { int8: { data: rows.int8, rows: rows.rows, dims, calibration } } : {}),
     ...(rows.binary ? { binary: binaryMatrix(rows.binary, rows.rows, dims, rows.l1Norms) } : {}),
     ...(rows.texts ? { texts: rows.texts, metadata: rows.metadata } : {}),
   };
+  let ids: string[] | undefined;
+  Object.defineProperty(snapshot, 'ids', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      ids ??= rows.decodeIds();
+      return ids;
+    },
+  });
+  return snapshot;
 }

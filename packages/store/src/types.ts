@@ -105,7 +105,7 @@ export interface CollectionSnapshot {
   readonly count: number;
   /** Generation of the collection this snapshot was read at. */
   readonly generation: number;
-  /** Document id of each row ('' for rows that were never written, which cannot happen in a stored collection). */
+  /** Document id of each row. Snapshots from the store decode ids on first access (then keep them). */
   readonly ids: readonly string[];
   /** Tombstone mask for core's `SearchOptions.skip`: non-zero means the row is deleted. */
   readonly skip: Uint8Array;
