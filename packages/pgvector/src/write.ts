@@ -11,6 +11,7 @@ import {
   WebEmbedError,
   dequantizeInt8,
 } from '@webembed/core';
+import { decodeCollectionFile } from '@webembed/store';
 import type { PgTarget } from './db.js';
 import type { JsonObject } from './json.js';
 import { type LoadOptions, type LoadResult, loadCollection } from './load.js';
@@ -67,25 +68,29 @@ function isSnapshot(value: object): value is SnapshotLike {
 }
 
 /**
- * Writes a collection into Postgres: a store snapshot / decoded export file (`SnapshotLike`),
- * or a {@link CollectionSource} (rows or columns). Creates the pgvector extension, the catalog and
- * the table when missing, upserts in batches (resumable), then builds the binary HNSW index.
- * For export file bytes, decode them first with `decodeCollectionFile` from `@webembed/store`.
+ * Writes a collection into Postgres: the bytes of a collection file (`encodeCollectionFile` of
+ * `@webembed/store`, as the CLI writes it; decoded and checksum-verified here), a store snapshot
+ * (`SnapshotLike`), or a {@link CollectionSource} (rows or columns). Creates the pgvector
+ * extension, the catalog and the table when missing, upserts in batches (resumable), then builds
+ * the binary HNSW index. Corrupt or foreign files fail with the store's `CORRUPT_FILE` /
+ * `UNSUPPORTED_FORMAT` before anything is written.
  *
  * @example
  * ```ts
- * import { decodeCollectionFile } from '@webembed/store';
- * const snapshot = decodeCollectionFile(await readFile('docs.webembed'));
- * await writeCollectionToPostgres(snapshot, 'postgres://localhost/app', {
- *   onProgress: (p) => console.log(`${p.rowsDone}/${p.total}`),
+ * await writeCollectionToPostgres(await readFile('docs.wecol'), 'postgres://localhost/app', {
+ *   onProgress: (p) => console.log(`${p.phase} ${p.rowsDone}/${p.total}`),
  * });
  * ```
  */
 export async function writeCollectionToPostgres(
-  snapshotOrSource: SnapshotLike | CollectionSource,
+  fileOrSnapshotOrSource: Uint8Array | SnapshotLike | CollectionSource,
   connection: PgTarget,
   options: WriteToPostgresOptions = {},
 ): Promise<LoadResult> {
+  const snapshotOrSource =
+    fileOrSnapshotOrSource instanceof Uint8Array
+      ? (decodeCollectionFile(fileOrSnapshotOrSource) as SnapshotLike)
+      : fileOrSnapshotOrSource;
   if (typeof snapshotOrSource !== 'object' || snapshotOrSource === null) {
     throw new WebEmbedError(
       'INVALID_ARGUMENT',

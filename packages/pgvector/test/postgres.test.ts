@@ -3,6 +3,7 @@
  * protocol (and an external server when WEBEMBED_PG_URL is set).
  */
 import { type ModelFingerprint, isWebEmbedError, searchFloat } from '@webembed/core';
+import { buildSnapshot, encodeCollectionFile } from '@webembed/store';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -395,6 +396,39 @@ for (const target of targets) {
         mode: 'float32',
       });
       expect(viaIndex[0].id).toBe(data.ids[q]);
+    });
+
+    it('writes a collection file made by the store codec, and refuses a corrupt one writing nothing', async () => {
+      const data = loadAlice();
+      const name = uniqueName('file');
+      names.push(name);
+      const docs = data.ids.slice(0, 60).map((id, r) => ({
+        id,
+        text: data.texts[r],
+        metadata: data.metadata[r],
+        vector: rowOf(data.vectors, r),
+      }));
+      const bytes = encodeCollectionFile(
+        buildSnapshot({ name, fingerprint: BGE_M3, kinds: ['float32', 'binary'], docs }),
+      );
+      const corrupt = bytes.slice();
+      corrupt[corrupt.length - 100] ^= 0xff;
+      const err = await expectCode(writeCollectionToPostgres(corrupt, pool), 'CORRUPT_FILE');
+      expect(err.message.length).toBeGreaterThan(10);
+      expect(await listCollections(pool)).not.toContain(name);
+      const result = await writeCollectionToPostgres(bytes, pool, { index: 'none' });
+      expect(result).toMatchObject({
+        collection: name,
+        rowsWritten: 60,
+        indexesCreated: [`webembed_c_${name}_meta_gin`],
+      });
+      const info = await getCollectionInfo(pool, name);
+      expect(info).toMatchObject({ count: 60, binaryIndex: false, floatIndex: false, fingerprint: BGE_M3 });
+      const [top] = await searchCollection(pool, name, rowOf(data.vectors, 42), {
+        k: 1,
+        fingerprint: BGE_M3,
+      });
+      expect(top).toMatchObject({ id: data.ids[42], text: data.texts[42], metadata: data.metadata[42] });
     });
 
     it('refuses bad load inputs with typed errors', async () => {
