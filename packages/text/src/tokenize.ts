@@ -11,9 +11,10 @@
  *    diacritic marks (Latin/Greek/Cyrillic combining accents, Arabic harakat, Hebrew points; marks
  *    that carry meaning, such as Japanese dakuten or Indic vowel signs, are kept), NFC recomposition,
  *    then lower-casing (with `ß` folded to `ss`).
- * 3. Runs of Han, Kana and Hangul text (adjacent words with nothing between them, or one long
- *    agglutinated Korean word) additionally emit overlapping character bigrams, across the
- *    dictionary's word boundaries, so a query matches however the segmenter split the document.
+ * 3. Runs of Han, Kana, Hangul, Thai, Lao, Khmer and Burmese text (adjacent words with nothing
+ *    between them, or one long agglutinated Korean word) additionally emit overlapping character
+ *    bigrams, across the dictionary's word boundaries, so a query matches however the segmenter
+ *    split the document, and words missing from ICU's dictionaries (names, new words) are found.
  * 4. Optional stopword removal (off by default), applied after normalization.
  *
  * Where `Intl.Segmenter` is missing (very old engines), an unspaced run is kept as one word and
@@ -32,7 +33,8 @@ export interface TokenizerOptions {
   /** Strip diacritic marks (`café` → `cafe`). Default `true`. */
   readonly foldDiacritics?: boolean;
   /**
-   * Han/Kana/Hangul runs at least this many characters long also emit character bigrams.
+   * Han/Kana/Hangul/Thai/Lao/Khmer/Burmese runs at least this many characters long also emit
+   * character bigrams.
    * `0` turns bigrams off. Default `3`.
    */
   readonly cjkBigramMinRun?: number;
@@ -63,8 +65,10 @@ const DIACRITICS =
 const UNSPACED_RUN =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\u30fc]+/gu;
 const SPACED_WORDS = /[\p{L}\p{M}\p{N}_]+(?:['’.][\p{L}\p{M}\p{N}_]+)*/gu;
-// Scripts whose runs also emit character bigrams.
-const CJK_ONLY = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc]+$/u;
+// Scripts whose runs also emit character bigrams (the unspaced scripts, plus Hangul, whose
+// space-separated words are agglutinated: 문장입니다 = 문장 + 입니다).
+const BIGRAM_RUN =
+  /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\u30fc]+$/u;
 const HAS_WORD_CHAR = /[\p{L}\p{N}]/u;
 
 /** Fills in defaults and checks {@link TokenizerOptions}; throws `INVALID_ARGUMENT` on bad values. */
@@ -184,7 +188,7 @@ function pushRunBigrams(chars: string[], twoCharWords: Set<number>, out: string[
 /**
  * Builds a reusable tokenizer (the segmenter is created once).
  *
- * CJK runs (adjacent Han/Kana/Hangul words with nothing between them) of at least
+ * CJK and Southeast Asian runs (adjacent words of those scripts with nothing between them) of at least
  * `cjkBigramMinRun` characters also emit their overlapping character bigrams, across the
  * segmenter's word boundaries: a query then matches however the dictionary split the document.
  *
@@ -216,7 +220,7 @@ export function createTokenizer(options: TokenizerOptions = {}): Tokenizer {
       const term = normalizeTerm(word, resolved);
       if (term === '') continue;
       if (minRun > 0) {
-        const cjk = CJK_ONLY.test(term);
+        const cjk = BIGRAM_RUN.test(term);
         if (!cjk || start !== runEnd) flush();
         if (cjk) {
           const chars = Array.from(term);
