@@ -100,6 +100,8 @@ export async function engineFromEmbedder(
       ? { backend: gpu.backend, reason: gpu.reason }
       : { backend: 'cpu' as const, reason: "searchBackend 'cpu' (the default under Node)" };
 
+  const searchers = new Set<DenseSearcher>();
+
   async function bind(name: string): Promise<{ collection: EngineCollection; dense: DenseSearcher }> {
     const db = await openStore();
     const stored = await db.collection(name);
@@ -110,52 +112,74 @@ export async function engineFromEmbedder(
       `the model loaded (${embedder.fingerprint.modelId})`,
     );
     const dense = await makeSearcher(stored);
+    searchers.add(dense);
     return {
       collection: await createEngineCollection({ embedder, stored, kinds: info.kinds, dense }),
       dense,
     };
   }
 
+  const handles = new Map<string, Promise<EngineCollectionHandle>>();
+
+  async function openHandle(
+    name: string,
+    openOptions: OpenCollectionOptions,
+  ): Promise<EngineCollectionHandle> {
+    const db = await openStore();
+    if (!(await db.hasCollection(name))) {
+      await db.createCollection(name, {
+        fingerprint: embedder.fingerprint,
+        kinds: openOptions.kinds ?? DEFAULT_KINDS,
+      });
+    }
+    let bound = await bind(name);
+    let inner = bound.collection;
+    return {
+      name,
+      add: (docs: readonly DocumentToAdd[], o?: AddOptions) => inner.add(docs, o),
+      upsert: (docs: readonly DocumentToAdd[], o?: AddOptions) => inner.upsert(docs, o),
+      search: (query: string, o?: CollectionSearchOptions) => inner.search(query, o),
+      delete: (ids: readonly string[]) => inner.delete(ids),
+      count: () => inner.count(),
+      clear: () => inner.clear(),
+      export: () => inner.export(),
+      async import(bytes: Uint8Array) {
+        const decoded = decodeCollectionFile(bytes);
+        assertSameModel(embedder.fingerprint, decoded.fingerprint, 'the imported file');
+        bound.dense.dispose?.();
+        searchers.delete(bound.dense);
+        await db.deleteCollection(name);
+        await db.importCollection(bytes, { name });
+        bound = await bind(name);
+        inner = bound.collection;
+      },
+    };
+  }
+
   return {
     info: { ...embedder.info, fingerprint: embedder.fingerprint, search },
     embed: (texts, embedOptions) => embedder.embed(texts, embedOptions),
-    async collection(name, openOptions = {}) {
-      const db = await openStore();
-      if (!(await db.hasCollection(name))) {
-        await db.createCollection(name, {
-          fingerprint: embedder.fingerprint,
-          kinds: openOptions.kinds ?? DEFAULT_KINDS,
-        });
+    collection(name, openOptions = {}) {
+      // One handle per name, so its in-memory BM25 index never goes stale behind another handle.
+      let handle = handles.get(name);
+      if (!handle) {
+        handle = openHandle(name, openOptions);
+        handles.set(name, handle);
+        handle.catch(() => handles.delete(name));
       }
-      let bound = await bind(name);
-      let inner = bound.collection;
-      return {
-        name,
-        add: (docs: readonly DocumentToAdd[], o?: AddOptions) => inner.add(docs, o),
-        upsert: (docs: readonly DocumentToAdd[], o?: AddOptions) => inner.upsert(docs, o),
-        search: (query: string, o?: CollectionSearchOptions) => inner.search(query, o),
-        delete: (ids: readonly string[]) => inner.delete(ids),
-        count: () => inner.count(),
-        clear: () => inner.clear(),
-        export: () => inner.export(),
-        async import(bytes: Uint8Array) {
-          const decoded = decodeCollectionFile(bytes);
-          assertSameModel(embedder.fingerprint, decoded.fingerprint, 'the imported file');
-          bound.dense.dispose?.();
-          await db.deleteCollection(name);
-          await db.importCollection(bytes, { name });
-          bound = await bind(name);
-          inner = bound.collection;
-        },
-      };
+      return handle;
     },
     async deleteCollection(name) {
+      handles.delete(name);
       await (await openStore()).deleteCollection(name);
     },
+
     async listCollections() {
       return (await (await openStore()).listCollections()).map((c) => c.name);
     },
     async dispose() {
+      for (const dense of searchers) dense.dispose?.();
+      searchers.clear();
       store?.close();
       await embedder.dispose();
     },

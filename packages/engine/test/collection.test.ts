@@ -137,6 +137,7 @@ describe('engine collections (Node, fake-indexeddb, crosslingual fixture)', () =
 
   it('refuses another model, bad documents and bad queries with typed errors', async () => {
     const docs = await engine.collection('crossling');
+    expect(await engine.collection('crossling')).toBe(docs);
     const other = await engineFromEmbedder(
       await createEmbedder({ model: 'webembed-fixtures/crosslingual-bert', dtype: 'q8', device: 'cpu' }),
       { database: 'engine-collection-test' },
