@@ -1,6 +1,11 @@
 /**
  * `pnpm bench gpu [--sizes=100000,1000000] [--dims=384,1024] [--queries=1,64] [--modes=...]
- * [--runs=3] [--float-budget=N] [--quick]`
+ * [--runs=3] [--float-budget=N] [--full]`
+ *
+ * Defaults: on a real GPU, the full matrix (N = 100K and 1M, 384 and 1024 dims, 1 and 64
+ * queries, every mode). On a software adapter (SwiftShader, as on machines without a GPU), a
+ * reduced matrix (N = 20K, 384 dims, 1 and 64 queries, 1 timed run) that finishes in minutes;
+ * `--full` forces the full matrix anyway (expect hours on SwiftShader).
  *
  * Serves `page.html` with Vite on 127.0.0.1, opens it in headless Chromium (the project's
  * flags, scripts/chromium.mjs) and times the WebGPU search against the CPU path of
@@ -35,16 +40,9 @@ function arg(name: string, fallback: string): string {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
   return hit ? hit.slice(name.length + 3) : fallback;
 }
-const quick = process.argv.includes('--quick');
-const sizes = arg('sizes', quick ? '20000' : '100000,1000000')
-  .split(',')
-  .map(Number);
-const dimsList = arg('dims', quick ? '384' : '384,1024')
-  .split(',')
-  .map(Number);
+const full = process.argv.includes('--full');
 const queries = arg('queries', '1,64').split(',').map(Number);
 const modes = arg('modes', ALL_MODES.join(',')).split(',') as BenchMode[];
-const runs = Number(arg('runs', quick ? '2' : '3'));
 const floatBudget = Number(arg('float-budget', String(110_000_000)));
 const K = 10;
 
@@ -84,6 +82,16 @@ async function main() {
         : 'Real GPU adapter.',
     ];
     console.log(banner.join('\n'));
+    const reduced = emulated && !full;
+    const sizes = arg('sizes', reduced ? '20000' : '100000,1000000')
+      .split(',')
+      .map(Number);
+    const dimsList = arg('dims', reduced ? '384' : '384,1024')
+      .split(',')
+      .map(Number);
+    const runs = Number(arg('runs', reduced ? '1' : '3'));
+    if (reduced)
+      console.log('Software adapter: reduced default sizes (pass --full or --sizes/--dims to change).');
     const lines: BenchLine[] = [];
     for (const n of sizes) {
       for (const dims of dimsList) {
@@ -128,7 +136,7 @@ async function main() {
       '',
       ...banner,
       '',
-      `k = ${K}; medians of ${runs} runs after one warm-up, in one Chromium page. "GPU ms" is end to end (query upload, every dispatch, one mapAsync readback); "CPU ms" is @webembed/core on the same rows (WASM Hamming where available). vectors/s counts corpus rows per batch; GB/s is the scanned column (binary words [+ L1 norms], int8 codes or floats) per batch. binary-rescore = asymmetric-l1 candidates x4 rescored from float32 rows. "same top-10": identical rows (hamming, int8) or >= 95% identical (float modes, where near-ties may swap). Float32 storage is skipped above ${floatBudget} values (--float-budget).`,
+      `k = ${K}; median of ${runs} timed run(s) after one warm-up, in one Chromium page. "GPU ms" is end to end (query upload, every dispatch, one mapAsync readback); "CPU ms" is @webembed/core on the same rows (WASM Hamming where available). vectors/s counts corpus rows per batch; GB/s is the scanned column (binary words [+ L1 norms], int8 codes or floats) per batch. binary-rescore = asymmetric-l1 candidates x4 rescored from float32 rows. "same top-10": identical rows (hamming, int8) or >= 95% identical (float modes, where near-ties may swap). Float32 storage is skipped above ${floatBudget} values (--float-budget).`,
       '',
       `Upload (append, all kinds) per corpus: ${uploads}.`,
       '',

@@ -78,15 +78,16 @@ function median(samples: number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-async function timeMs(runs: number, fn: () => unknown): Promise<number> {
-  await fn();
+/** Median milliseconds of `runs` timed calls after one warm-up, and the last result. */
+async function timeMs<T>(runs: number, fn: () => T | Promise<T>): Promise<{ ms: number; result: T }> {
+  let result = await fn();
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    await fn();
+    result = await fn();
     samples.push(performance.now() - t);
   }
-  return median(samples);
+  return { ms: median(samples), result };
 }
 
 function cpuSearch(mode: BenchMode, queries: Float32Matrix, corpus: Corpus, k: number): TopK {
@@ -176,13 +177,11 @@ async function run(config: BenchConfig): Promise<BenchLine[]> {
     if ((mode === 'float32' || mode === 'binary-rescore') && !keepFloat) continue;
     for (const q of config.queries) {
       const queries = randomRows(q, dims, 5000 + q);
-      const gpuMs = await timeMs(config.runs, () => index.search(queries, { k, mode }));
-      const cpuMs = await timeMs(config.runs, () => cpuSearch(mode, queries, corpus, k));
-      const sameTopK = agree(
-        await index.search(queries, { k, mode }),
-        cpuSearch(mode, queries, corpus, k),
-        mode === 'hamming' || mode === 'int8',
-      );
+      const gpuRun = await timeMs(config.runs, () => index.search(queries, { k, mode }));
+      const cpuRun = await timeMs(config.runs, () => cpuSearch(mode, queries, corpus, k));
+      const gpuMs = gpuRun.ms;
+      const cpuMs = cpuRun.ms;
+      const sameTopK = agree(gpuRun.result, cpuRun.result, mode === 'hamming' || mode === 'int8');
       lines.push({
         n,
         dims,

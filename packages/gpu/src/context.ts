@@ -57,7 +57,7 @@ function cached(context: GpuContext, key: string, code: () => string): GPUComput
 
 /** The scan pipeline for one mode. */
 export function scanPipeline(context: GpuContext, spec: ScanKernelSpec): GPUComputePipeline {
-  const key = `scan:${spec.mode}:${spec.packedDot ? 'dot4' : 'unpack'}`;
+  const key = `scan:${spec.mode}:${spec.packedDot ? 'dot4' : 'unpack'}:${spec.halfRows ? 'f16' : 'f32'}`;
   return cached(context, key, () => scanKernelWgsl(spec));
 }
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { WebEmbedError } from '@webembed/core';
+import { fromFloat16, WebEmbedError } from '@webembed/core';
 import type { HostColumns, VectorKind } from './host.js';
 import { TILE_ROWS } from './kernels/scan.wgsl.js';
 import { STORAGE_USAGE } from './usage.js';
@@ -44,10 +44,9 @@ export function columnWords(dims: number, kinds: ReadonlySet<VectorKind>): Map<C
     words.set('inverseL1', 1);
   }
   if (kinds.has('int8')) words.set('int8', Math.ceil(dims / 4));
-  if (kinds.has('float32')) {
-    words.set('float32', dims);
-    words.set('inverseNorm', 1);
-  }
+  if (kinds.has('float32')) words.set('float32', dims);
+  if (kinds.has('float16')) words.set('float16', Math.ceil(dims / 2));
+  if (kinds.has('float32') || kinds.has('float16')) words.set('inverseNorm', 1);
   return words;
 }
 
@@ -109,6 +108,16 @@ function reserveSegment(corpus: GpuCorpus, index: number, rows: number): GpuSegm
   return segment;
 }
 
+/** Packs float16 rows two halves to a u32 (low half first), each row padded to whole words. */
+export function packFloat16Rows(bits: Uint16Array, rows: number, dims: number): Uint32Array {
+  const words = Math.ceil(dims / 2);
+  if (dims % 2 === 0 && bits.byteOffset % 4 === 0)
+    return new Uint32Array(bits.buffer, bits.byteOffset, rows * words);
+  const halves = new Uint16Array(rows * words * 2);
+  for (let r = 0; r < rows; r++) halves.set(bits.subarray(r * dims, (r + 1) * dims), r * words * 2);
+  return new Uint32Array(halves.buffer);
+}
+
 /** Packs int8 rows four codes to a u32, each row padded to whole words with zero codes. */
 export function packInt8Rows(codes: Int8Array, rows: number, dims: number): Uint32Array {
   const words = Math.ceil(dims / 4);
@@ -153,8 +162,16 @@ function columnSlice(
       return packInt8Rows(host.int8.subarray(start * dims, (start + rows) * dims), rows, dims);
     case 'float32':
       return host.float32.subarray(start * dims, (start + rows) * dims);
+    case 'float16':
+      return packFloat16Rows(host.float16.subarray(start * dims, (start + rows) * dims), rows, dims);
     case 'inverseNorm':
-      return inverseNorms(host.float32.subarray(start * dims, (start + rows) * dims), rows, dims);
+      return inverseNorms(
+        host.kinds.has('float32')
+          ? host.float32.subarray(start * dims, (start + rows) * dims)
+          : fromFloat16(host.float16.subarray(start * dims, (start + rows) * dims)),
+        rows,
+        dims,
+      );
     case 'inverseL1':
       return inverseL1(host.l1Norms, start, rows);
   }

@@ -13,7 +13,7 @@ import {
   searchTwoStage,
   type TopK,
 } from '@webembed/core';
-import { type HostColumns, hostBinary, hostFloat32, hostInt8, hostSkip } from './host.js';
+import { type HostColumns, hostBinary, hostFloat32, hostFloatRows, hostInt8, hostSkip } from './host.js';
 import type { SearchRequest } from './request.js';
 
 /** Answers a request on the CPU with core's search functions. */
@@ -32,7 +32,7 @@ export function searchOnCpu(host: HostColumns, request: SearchRequest): TopK {
       });
     case 'float32':
     case 'cosine':
-      return searchFloat(request.queries, hostFloat32(host), {
+      return searchFloat(request.queries, hostFloatRows(host), {
         k,
         skip,
         metric: request.mode === 'cosine' ? 'cosine' : 'dot',

@@ -169,9 +169,11 @@ export async function runBatch(ws: Workspace, plan: BatchPlan): Promise<BatchRes
 
   // 1. Scan: per segment, score each tile and keep its best listLen0 hits per query.
   const wordsPerRow = corpus.wordsPerRow.get(plan.column)!;
-  const units = queryUnits(plan.mode, wordsPerRow);
+  const halfRows = plan.column === 'float16';
+  const units = queryUnits(plan.mode, wordsPerRow, halfRows);
   const scan = scanPipeline(context, {
     mode: plan.mode,
+    halfRows,
     packedDot: context.gpu.capabilities.packedDot,
   });
   const auxColumn: ColumnName = plan.mode === 'cosine' ? 'inverseNorm' : 'inverseL1';

@@ -6,10 +6,17 @@
  *
  * @module
  */
-import type { BinaryMatrix, Float32Matrix, Int8Calibration, Int8Matrix } from '@webembed/core';
+import {
+  type BinaryMatrix,
+  type Float16Matrix,
+  type Float32Matrix,
+  fromFloat16Matrix,
+  type Int8Calibration,
+  type Int8Matrix,
+} from '@webembed/core';
 
 /** Row storage kinds an index can hold. */
-export type VectorKind = 'binary' | 'int8' | 'float32';
+export type VectorKind = 'binary' | 'int8' | 'float32' | 'float16';
 
 /** Growable host columns of one index. */
 export interface HostColumns {
@@ -24,6 +31,10 @@ export interface HostColumns {
   l1Norms: Float32Array | undefined;
   int8: Int8Array;
   float32: Float32Array;
+  /** float16 rows as raw bits (kind `float16`). */
+  float16: Uint16Array;
+  /** float16 rows decoded for the CPU path, rebuilt when rows were appended since. */
+  float16Decoded: Float32Matrix | undefined;
   skip: Uint8Array;
 }
 
@@ -45,11 +56,13 @@ export function createHostColumns(
     l1Norms: undefined,
     int8: new Int8Array(0),
     float32: new Float32Array(0),
+    float16: new Uint16Array(0),
+    float16Decoded: undefined,
     skip: new Uint8Array(0),
   };
 }
 
-function grown<T extends Uint32Array | Int8Array | Float32Array | Uint8Array>(
+function grown<T extends Uint32Array | Int8Array | Float32Array | Uint8Array | Uint16Array>(
   old: T,
   length: number,
   make: (n: number) => T,
@@ -70,6 +83,9 @@ export function reserveHostRows(host: HostColumns, needed: number): void {
   if (host.kinds.has('float32')) {
     host.float32 = grown(host.float32, capacity * host.dims, (n) => new Float32Array(n));
   }
+  if (host.kinds.has('float16')) {
+    host.float16 = grown(host.float16, capacity * host.dims, (n) => new Uint16Array(n));
+  }
   if (host.l1Norms) host.l1Norms = grown(host.l1Norms, capacity, (n) => new Float32Array(n));
   host.skip = grown(host.skip, capacity, (n) => new Uint8Array(n));
   host.capacity = capacity;
@@ -79,7 +95,7 @@ export function reserveHostRows(host: HostColumns, needed: number): void {
 export function appendHostRows(
   host: HostColumns,
   count: number,
-  batch: { binary?: BinaryMatrix; int8?: Int8Matrix; float32?: Float32Matrix },
+  batch: { binary?: BinaryMatrix; int8?: Int8Matrix; float32?: Float32Matrix; float16?: Float16Matrix },
 ): void {
   const start = host.rows;
   reserveHostRows(host, start + count);
@@ -93,6 +109,10 @@ export function appendHostRows(
   }
   if (batch.int8) host.int8.set(batch.int8.data.subarray(0, count * host.dims), start * host.dims);
   if (batch.float32) host.float32.set(batch.float32.data.subarray(0, count * host.dims), start * host.dims);
+  if (batch.float16) {
+    host.float16.set(batch.float16.bits.subarray(0, count * host.dims), start * host.dims);
+    host.float16Decoded = undefined;
+  }
   host.rows = start + count;
 }
 
@@ -131,6 +151,16 @@ export function hostInt8(host: HostColumns): Int8Matrix {
 export function hostFloat32(host: HostColumns): Float32Matrix {
   const { rows, dims } = host;
   return { data: host.float32.subarray(0, rows * dims), rows, dims };
+}
+
+/** The float rows as a core matrix: float32 views, or float16 rows decoded (cached). */
+export function hostFloatRows(host: HostColumns): Float32Matrix {
+  if (host.kinds.has('float32')) return hostFloat32(host);
+  const { rows, dims } = host;
+  if (host.float16Decoded?.rows !== rows) {
+    host.float16Decoded = fromFloat16Matrix({ bits: host.float16.subarray(0, rows * dims), rows, dims });
+  }
+  return host.float16Decoded;
 }
 
 /** The tombstone mask over the current rows, or undefined when nothing is deleted. */

@@ -70,8 +70,15 @@ function scanQueryWords(request: SearchRequest, host: HostColumns, from: number,
   }
   const floats = (request.queries as { data: Float32Array }).data.subarray(from * dims, to * dims);
   if (mode === 'hamming') return quantizeBinary({ data: floats, rows, dims }).words;
-  if (mode === 'float32') return new Uint32Array(floats.slice().buffer);
-  if (mode === 'cosine') return new Uint32Array(unitQueries(floats, rows, dims).buffer);
+  if (mode === 'float32' || mode === 'cosine') {
+    const values = mode === 'cosine' ? unitQueries(floats, rows, dims) : floats.slice();
+    if (host.kinds.has('float32')) return new Uint32Array(values.buffer);
+    // float16 rows: each query padded to whole u32 words of two halves.
+    const stride = Math.ceil(dims / 2) * 2;
+    const padded = new Float32Array(rows * stride);
+    for (let r = 0; r < rows; r++) padded.set(values.subarray(r * dims, (r + 1) * dims), r * stride);
+    return new Uint32Array(padded.buffer);
+  }
   // asymmetric: pad each query to whole words with zeros (padding bits are 0 in the corpus).
   const padded = new Float32Array(rows * binaryWords * 32);
   for (let r = 0; r < rows; r++) padded.set(floats.subarray(r * dims, (r + 1) * dims), r * binaryWords * 32);
@@ -126,8 +133,9 @@ export async function searchOnGpu(ws: Workspace, host: HostColumns, request: Sea
   );
   const indices = new Int32Array(Q * finalK);
   const scores = new Float32Array(Q * finalK);
+  const floatColumn = host.kinds.has('float32') ? 'float32' : 'float16';
   const column =
-    mode === 'hamming' || mode.startsWith('asymmetric') ? 'binary' : mode === 'int8' ? 'int8' : 'float32';
+    mode === 'hamming' || mode.startsWith('asymmetric') ? 'binary' : mode === 'int8' ? 'int8' : floatColumn;
   for (let from = 0; from < Q; from += batch) {
     const to = Math.min(Q, from + batch);
     const plan: BatchPlan = {

@@ -39,7 +39,8 @@ export interface GpuSearchOptions {
    * - `asymmetric` / `asymmetric-l1`: float query against sign bits, raw or divided by the row's L1 norm.
    * - `int8`: exact integer dot of int8 codes (int8 queries with the index calibration, or float
    *   queries quantized with it).
-   * - `float32`: dot product; `cosine`: dot over both norms (a zero corpus row scores 0).
+   * - `float32`: dot product; `cosine`: dot over both norms (a zero corpus row scores 0). Over
+   *   float32 rows, or over float16 rows (scores of the decoded rows, accumulated in f32).
    * - `binary-rescore`: two-stage; binary candidates (`candidates`), rescored on the float dot scale.
    */
   readonly mode: GpuSearchMode;
@@ -47,7 +48,10 @@ export interface GpuSearchOptions {
   readonly oversample?: number;
   /** Two-stage only: the candidate stage; default `asymmetric-l1` (core's default). */
   readonly candidates?: CandidateStage;
-  /** Two-stage only: rows to rescore with; default `float32` when the index holds it, else `int8`. */
+  /**
+   * Two-stage only: rows to rescore with; default `float32` when the index holds float32 rows,
+   * else `int8`. (float16 rows are not a rescoring source.)
+   */
   readonly rescore?: 'float32' | 'int8';
 }
 
@@ -179,7 +183,7 @@ export function createRequest(
       return { mode, k, queries: floatQueries(queries, mode) };
     case 'float32':
     case 'cosine':
-      requireKind(shape, 'float32', mode);
+      if (!shape.kinds.has('float16')) requireKind(shape, 'float32', mode);
       return { mode, k, queries: floatQueries(queries, mode) };
     case 'int8': {
       requireKind(shape, 'int8', mode);

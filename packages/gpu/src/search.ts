@@ -8,6 +8,7 @@
  */
 import {
   type BinaryMatrix,
+  type Float16Matrix,
   type Float32Matrix,
   type Int8Calibration,
   type Int8Matrix,
@@ -16,6 +17,7 @@ import {
   quantizeInt8,
   sameCalibration,
   type TopK,
+  toFloat16Matrix,
   WebEmbedError,
 } from '@webembed/core';
 import { confirmLost, createGpuContext, type GpuContext } from './context.js';
@@ -64,7 +66,10 @@ export interface CreateGpuSearchOptions extends AcquireOptions {
 export interface GpuIndexOptions {
   /** Width of every row. */
   readonly dims: number;
-  /** Which row representations the index stores; searches may use only these. */
+  /**
+   * Which row representations the index stores; searches may use only these. `float16` halves
+   * the memory of `float32` (scores are those of the decoded rows; one of the two, not both).
+   */
   readonly kinds: readonly VectorKind[];
   /** Calibration of the int8 rows; required with kind `int8`. */
   readonly int8Calibration?: Int8Calibration;
@@ -79,6 +84,7 @@ export interface GpuIndexOptions {
 /** Rows to append: every kind the index stores, or `float32` from which missing kinds are derived. */
 export interface AppendBatch {
   readonly float32?: Float32Matrix;
+  readonly float16?: Float16Matrix;
   readonly int8?: Int8Matrix;
   readonly binary?: BinaryMatrix;
 }
@@ -133,7 +139,7 @@ export interface GpuSearch {
   destroy(): void;
 }
 
-const KINDS: readonly VectorKind[] = ['binary', 'int8', 'float32'];
+const KINDS: readonly VectorKind[] = ['binary', 'int8', 'float32', 'float16'];
 
 function invalid(message: string): WebEmbedError {
   return new WebEmbedError('INVALID_ARGUMENT', message);
@@ -145,13 +151,17 @@ function checkIndexOptions(options: GpuIndexOptions): Set<VectorKind> {
     throw invalid(`dims must be a positive integer, got ${String(options.dims)}`);
   }
   if (!Array.isArray(options.kinds) || options.kinds.length === 0) {
-    throw invalid("kinds must be a non-empty array of 'binary', 'int8', 'float32'");
+    throw invalid("kinds must be a non-empty array of 'binary', 'int8', 'float32', 'float16'");
   }
   for (const kind of options.kinds) {
-    if (!KINDS.includes(kind))
-      throw invalid(`unknown kind ${JSON.stringify(kind)}; expected binary, int8 or float32`);
+    if (!KINDS.includes(kind)) {
+      throw invalid(`unknown kind ${JSON.stringify(kind)}; expected binary, int8, float32 or float16`);
+    }
   }
   const kinds = new Set(options.kinds);
+  if (kinds.has('float32') && kinds.has('float16')) {
+    throw invalid("kinds 'float32' and 'float16' are two storages of the same rows; pick one");
+  }
   if (kinds.has('int8')) {
     const cal = options.int8Calibration;
     if (!cal || cal.min?.length !== options.dims || cal.max?.length !== options.dims) {
@@ -174,9 +184,12 @@ function rowCount(m: { rows: number } | undefined): number | undefined {
 /** Checks a batch and fills kinds the index stores but the batch lacks from its float32 rows. */
 function completeBatch(host: HostColumns, batch: AppendBatch): { count: number; full: AppendBatch } {
   if (!batch || typeof batch !== 'object') throw invalid('append needs { float32?, int8?, binary? }');
-  const counts = [rowCount(batch.float32), rowCount(batch.int8), rowCount(batch.binary)].filter(
-    (n): n is number => n !== undefined,
-  );
+  const counts = [
+    rowCount(batch.float32),
+    rowCount(batch.float16),
+    rowCount(batch.int8),
+    rowCount(batch.binary),
+  ].filter((n): n is number => n !== undefined);
   if (counts.length === 0) throw invalid('append needs at least one of float32, int8, binary');
   const count = counts[0];
   if (!Number.isInteger(count) || count < 0 || counts.some((n) => n !== count)) {
@@ -219,6 +232,20 @@ function completeBatch(host: HostColumns, batch: AppendBatch): { count: number; 
     if (kind === 'float32') {
       if (!f) throw invalid('this index stores float32 rows; append them as float32');
       full.float32 = f;
+    } else if (kind === 'float16') {
+      const h =
+        batch.float16 ??
+        (f
+          ? toFloat16Matrix({ data: f.data.subarray(0, count * host.dims), rows: count, dims: host.dims })
+          : undefined);
+      if (!h) throw invalid('this index stores float16 rows; append float16 or float32 rows');
+      if (h.bits.length < count * host.dims) {
+        throw new WebEmbedError(
+          'MISALIGNED_BUFFER',
+          `float16 rows hold ${h.bits.length} values, expected ${count * host.dims}`,
+        );
+      }
+      full.float16 = h;
     } else if (kind === 'binary') {
       const b = batch.binary ?? (f ? quantizeBinary(f) : undefined);
       if (!b) throw invalid('this index stores binary rows; append binary or float32 rows');

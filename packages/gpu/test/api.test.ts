@@ -4,12 +4,15 @@
  */
 import {
   calibrateInt8,
+  fromFloat16Matrix,
   quantizeBinary,
   quantizeInt8,
   searchBinaryAsymmetric,
+  searchFloat,
   searchHamming,
   searchInt8,
   searchTwoStage,
+  toFloat16Matrix,
   type WebEmbedErrorCode,
 } from '@webembed/core';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +94,18 @@ describe('CPU path', () => {
     );
     expect(index.backend).toBe('cpu');
   });
+
+  it('searches float16 rows as their decoded values', async () => {
+    const gpu = await createGpuSearch({ backend: 'cpu' });
+    const corpus = randomMatrix(50, 9, 8);
+    const queries = randomMatrix(2, 9, 9, false);
+    const index = gpu.createIndex({ dims: 9, kinds: ['float16'] });
+    await index.append({ float16: toFloat16Matrix(corpus) });
+    expectSameTopK(
+      await index.search(queries, { k: 4, mode: 'float32' }),
+      searchFloat(queries, fromFloat16Matrix(toFloat16Matrix(corpus)), { k: 4 }),
+    );
+  });
 });
 
 describe('bad input gets a typed error', () => {
@@ -110,8 +125,9 @@ describe('bad input gets a typed error', () => {
     const gpu = await createGpuSearch({ backend: 'cpu' });
     await expectCode(() => gpu.createIndex({ dims: 0, kinds: ['binary'] }), 'INVALID_ARGUMENT');
     await expectCode(() => gpu.createIndex({ dims: 4, kinds: [] }), 'INVALID_ARGUMENT');
-    await expectCode(() => gpu.createIndex({ dims: 4, kinds: ['float16' as 'binary'] }), 'INVALID_ARGUMENT');
+    await expectCode(() => gpu.createIndex({ dims: 4, kinds: ['float64' as 'binary'] }), 'INVALID_ARGUMENT');
     await expectCode(() => gpu.createIndex({ dims: 4, kinds: ['int8'] }), 'INVALID_ARGUMENT');
+    await expectCode(() => gpu.createIndex({ dims: 4, kinds: ['float32', 'float16'] }), 'INVALID_ARGUMENT');
     await expectCode(
       () => gpu.createIndex({ dims: 4, kinds: ['binary'], maxBindingBytes: -1 }),
       'INVALID_ARGUMENT',

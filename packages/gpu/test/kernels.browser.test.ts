@@ -6,6 +6,7 @@
 import {
   calibrateInt8,
   type Float32Matrix,
+  fromFloat16Matrix,
   quantizeBinary,
   quantizeInt8,
   searchBinaryAsymmetric,
@@ -13,6 +14,7 @@ import {
   searchHamming,
   searchInt8,
   searchTwoStage,
+  toFloat16Matrix,
 } from '@webembed/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -129,6 +131,27 @@ describe.each(CASES)('GPU = CPU for $rows rows x $dims dims, $queries queries, k
         expectCloseTopK(actual, expected, 1e-5);
       }
     }
+  });
+});
+
+describe('float16 rows', () => {
+  it('score like core over the decoded rows, odd dims padded', async () => {
+    const corpus = randomMatrix(530, 45, 61);
+    const queries = randomMatrix(5, 45, 62, false);
+    const decoded = fromFloat16Matrix(toFloat16Matrix(corpus));
+    const index = gpu.createIndex({ dims: 45, kinds: ['float16'] });
+    await index.append({ float32: corpus });
+    expectCloseTopK(
+      await onGpu(index, queries, { k: 12, mode: 'float32' }),
+      searchFloat(queries, decoded, { k: 12 }),
+      1e-5,
+    );
+    expectCloseTopK(
+      await onGpu(index, queries, { k: 12, mode: 'cosine' }),
+      searchFloat(queries, decoded, { k: 12, metric: 'cosine' }),
+      1e-5,
+    );
+    index.destroy();
   });
 });
 

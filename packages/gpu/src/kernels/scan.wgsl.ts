@@ -29,6 +29,12 @@ export type ScanMode = 'hamming' | 'int8' | 'float32' | 'cosine' | 'asymmetric' 
 /** Compile-time shape of one scan kernel (row widths are uniforms, so one pipeline serves every width). */
 export interface ScanKernelSpec {
   readonly mode: ScanMode;
+  /**
+   * float32/cosine only: rows are float16 pairs packed in u32 words, widened with
+   * `unpack2x16float` (a core WGSL builtin, so no `shader-f16` needed) and accumulated in f32,
+   * which keeps scores equal to the CPU's over the decoded rows.
+   */
+  readonly halfRows?: boolean;
   /** Use the `dot4I8Packed` builtin (language feature `packed_4x8_integer_dot_product`). */
   readonly packedDot: boolean;
 }
@@ -39,8 +45,9 @@ export function queriesPerWorkgroup(mode: ScanMode): number {
 }
 
 /** Query units per query in the query buffer: words for binary/int8, floats otherwise. */
-export function queryUnits(mode: ScanMode, wordsPerRow: number): number {
-  return mode === 'asymmetric' || mode === 'asymmetric-l1' ? wordsPerRow * 32 : wordsPerRow;
+export function queryUnits(mode: ScanMode, wordsPerRow: number, halfRows = false): number {
+  if (mode === 'asymmetric' || mode === 'asymmetric-l1') return wordsPerRow * 32;
+  return halfRows ? wordsPerRow * 2 : wordsPerRow;
 }
 
 /** Whether the kernel reads the per-row auxiliary column (inverse norms or L1 norms). */
@@ -66,8 +73,8 @@ const accumulate: Record<ScanMode, (spec: ScanKernelSpec) => string> = {
           acc[qi] = acc[qi] + ${spec.packedDot ? 'dot4I8Packed' : 'dotI8x4'}(c, queryTile[qi * BLOCK + u]);
         }
       }`,
-  float32: () => floatAccumulate,
-  cosine: () => floatAccumulate,
+  float32: (spec) => (spec.halfRows ? halfAccumulate : floatAccumulate),
+  cosine: (spec) => (spec.halfRows ? halfAccumulate : floatAccumulate),
   asymmetric: () => asymmetricAccumulate,
   'asymmetric-l1': () => asymmetricAccumulate,
 };
@@ -77,6 +84,17 @@ const floatAccumulate = `
         let c = bitcast<f32>(corpus[rowOffset + base + u]);
         for (var qi = 0u; qi < QB; qi = qi + 1u) {
           acc[qi] = acc[qi] + c * bitcast<f32>(queryTile[qi * BLOCK + u]);
+        }
+      }`;
+
+// base and blockEnd count dims (two per word; BLOCK is even).
+const halfAccumulate = `
+      let words = (blockEnd + 1u) / 2u;
+      for (var w = 0u; w < words; w = w + 1u) {
+        let pair = unpack2x16float(corpus[rowOffset + base / 2u + w]);
+        for (var qi = 0u; qi < QB; qi = qi + 1u) {
+          let at = qi * BLOCK + 2u * w;
+          acc[qi] = acc[qi] + pair.x * bitcast<f32>(queryTile[at]) + pair.y * bitcast<f32>(queryTile[at + 1u]);
         }
       }`;
 
