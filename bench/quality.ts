@@ -36,13 +36,13 @@ function realVectorTable(): { markdown: string; rows: QualityRow[] } {
   }
   const float32Bytes = 4 * vectors.dims;
   const table = markdownTable(
-    ['method', 'recall@10', 'NDCG@10', 'bytes / vector', 'vs float32 size', 'note'],
+    ['method', 'recall@10', 'NDCG@10', 'bytes / vector', 'size vs float32', 'note'],
     rows.map((r) => [
       r.label,
       fmt(r.recallAt10, 4),
       fmt(r.ndcgAt10, 4),
       r.bytesPerVector,
-      `${fmt(float32Bytes / r.bytesPerVector, 1)}x smaller`,
+      `${fmt((100 * r.bytesPerVector) / float32Bytes, 1)}%`,
       r.note ?? '',
     ]),
   );

@@ -152,7 +152,6 @@ function twoStage(
           searchTwoStage(rowOf(queries, q), parts, { k, skip, oversample, candidates, rescore }),
       };
     },
-    note: 'bytes count binary codes plus the rescoring rows (kept in memory or fetched from storage)',
   };
 }
 
