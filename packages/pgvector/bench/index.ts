@@ -189,9 +189,9 @@ async function measureSize(rows: number): Promise<Row[]> {
     const httpTimes: number[] = [];
     for (let q = 0; q < QUERIES; q++) {
       const t = performance.now();
-      const { results } = await remote.search(query(q), { k: K, fingerprint, oversample: OVERSAMPLE });
+      const { hits } = await remote.search(query(q), { k: K, fingerprint, oversample: OVERSAMPLE });
       httpTimes.push(performance.now() - t);
-      httpIds.push(results.map((h) => h.id));
+      httpIds.push(hits.map((h) => h.id));
     }
     await app.close();
     out.push({

@@ -36,7 +36,8 @@ export interface RemoteCollectionOptions {
 
 /** Options of {@link RemoteCollection.search}. */
 export interface RemoteSearchOptions {
-  readonly k: number;
+  /** Hits wanted (default 10). */
+  readonly k?: number;
   /** Required for vector queries: the fingerprint of the model that made the query vector. */
   readonly fingerprint?: ModelFingerprint;
   readonly mode?: RemoteSearchMode;
@@ -86,7 +87,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<WebEmbedErrorCode>([
  * ```ts
  * import { createRemoteCollection } from '@webembed/pgvector/client';
  * const docs = createRemoteCollection('https://search.example.com/collections/docs', { apiKey });
- * const { results } = await docs.search(queryVector, { k: 10, fingerprint });
+ * const { hits } = await docs.search(queryVector, { k: 10, fingerprint });
  * ```
  */
 export function createRemoteCollection(url: string, options: RemoteCollectionOptions = {}): RemoteCollection {
@@ -165,6 +166,13 @@ export function createRemoteCollection(url: string, options: RemoteCollectionOpt
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(request),
         signal,
+      }).then((response) => {
+        if (!Array.isArray(response.hits)) {
+          throw new WebEmbedError('REMOTE_FAILED', `${collectionUrl}/search answered without a hits array`);
+        }
+        // JSON has no undefined: metadata missing from a hit means the document has none.
+        const hits = response.hits.map((hit) => ({ ...hit, metadata: hit.metadata ?? undefined }));
+        return { ...response, hits };
       });
     },
   };
@@ -190,7 +198,7 @@ function errorFromResponse(status: number, body: unknown, url: string): WebEmbed
  * @example
  * ```ts
  * const local = await hotSet.search(query, { k: 10 });
- * const { results: remote } = await docs.search(vector, { k: 10, fingerprint });
+ * const { hits: remote } = await docs.search(vector, { k: 10, fingerprint });
  * const hits = mergeByScore(local, remote, 10);
  * ```
  */

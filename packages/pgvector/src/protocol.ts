@@ -11,11 +11,14 @@ import type { JsonObject } from './json.js';
 /** Search modes a Postgres collection serves (named as in the engine's collection API). */
 export type RemoteSearchMode = 'float32' | 'binary-rescore';
 
-/** One search hit, the same shape as the engine's local results. `score`: cosine similarity, higher is better. */
+/**
+ * One search hit, the same shape as the engine's `SearchHit`: `metadata` is `undefined` when the
+ * document has none (absent from the JSON), `score` is cosine similarity, higher is better.
+ */
 export interface RemoteSearchHit {
   readonly id: string;
   readonly text: string;
-  readonly metadata: JsonObject | null;
+  readonly metadata: JsonObject | undefined;
   readonly score: number;
 }
 
@@ -27,16 +30,18 @@ export interface RemoteSearchRequest {
   readonly vector?: readonly number[];
   readonly text?: string;
   readonly fingerprint?: ModelFingerprint;
-  readonly k: number;
+  /** Hits wanted, 1..1000 (default 10, as in the engine). */
+  readonly k?: number;
+  /** Default `binary-rescore`. */
   readonly mode?: RemoteSearchMode;
   readonly oversample?: number;
   readonly filter?: JsonObject;
   readonly exact?: boolean;
 }
 
-/** Response of `POST /collections/:name/search`. */
+/** Response of `POST /collections/:name/search`, shaped like the engine's `SearchResponse`. */
 export interface RemoteSearchResponse {
-  readonly results: RemoteSearchHit[];
+  readonly hits: RemoteSearchHit[];
   readonly mode: RemoteSearchMode;
   /** Milliseconds spent embedding a text query server-side (0 for vector queries) and searching. */
   readonly timings: { readonly embedMs: number; readonly searchMs: number };
@@ -76,7 +81,6 @@ export const collectionParamsSchema = {
 export const searchRequestSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['k'],
   properties: {
     vector: { type: 'array', minItems: 1, maxItems: 16000, items: { type: 'number' } },
     text: { type: 'string', minLength: 1, maxLength: 20000 },

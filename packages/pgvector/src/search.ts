@@ -23,8 +23,8 @@ export type PgSearchMode = RemoteSearchMode;
 
 /** Options of {@link searchCollection}. */
 export interface PgSearchOptions {
-  /** Hits to return, 1..1000. */
-  readonly k: number;
+  /** Hits to return, 1..1000 (default 10). */
+  readonly k?: number;
   /** Fingerprint of the model that embedded the query; a different model is refused (`MODEL_MISMATCH`). */
   readonly fingerprint: ModelFingerprint;
   /** Default `binary-rescore`. */
@@ -64,7 +64,7 @@ export async function searchCollection(
   options: PgSearchOptions,
 ): Promise<PgSearchHit[]> {
   assertCollectionName(name);
-  const { k } = options;
+  const k = options.k ?? 10;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_K) {
     throw new WebEmbedError('INVALID_K', `k must be an integer from 1 to ${MAX_K}; got ${String(k)}`, {
       k: String(k),
@@ -145,7 +145,7 @@ export async function searchCollection(
       return res.rows.map((row) => ({
         id: row.id,
         text: row.text,
-        metadata: row.metadata,
+        metadata: row.metadata ?? undefined,
         score: Number(row.score),
       }));
     } catch (err) {

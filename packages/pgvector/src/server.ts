@@ -189,7 +189,7 @@ export function createSearchService(options: SearchServiceOptions): FastifyInsta
       }
       const mode = body.mode ?? 'binary-rescore';
       const started = performance.now();
-      const results = await searchCollection(pool, name, vector as readonly number[], {
+      const hits = await searchCollection(pool, name, vector as readonly number[], {
         k: body.k,
         fingerprint: fingerprint as ModelFingerprint,
         mode,
@@ -197,7 +197,7 @@ export function createSearchService(options: SearchServiceOptions): FastifyInsta
         filter: body.filter as RemoteSearchRequest['filter'],
         exact: body.exact,
       });
-      return { results, mode, timings: { embedMs, searchMs: performance.now() - started } };
+      return { hits, mode, timings: { embedMs, searchMs: performance.now() - started } };
     },
   );
 

@@ -88,7 +88,7 @@ for (const target of targets) {
             fingerprint: BGE_M3,
             mode,
           });
-          expect(response.results).toEqual(direct);
+          expect(response.hits).toEqual(direct);
           expect(response.mode).toBe(mode);
           expect(response.timings.searchMs).toBeGreaterThan(0);
         }
@@ -96,21 +96,23 @@ for (const target of targets) {
           k: 5,
           metric: 'cosine',
         });
-        const { results } = await remote.search(query(11), {
+        const { hits: exactHits } = await remote.search(query(11), {
           k: 5,
           fingerprint: BGE_M3,
           mode: 'float32',
           exact: true,
         });
-        expect(results.map((h) => h.id)).toEqual(Array.from(local.indices, (r) => data.ids[r]));
+        expect(exactHits.map((h) => h.id)).toEqual(Array.from(local.indices, (r) => data.ids[r]));
         const filtered = await remote.search(query(11), { k: 3, fingerprint: BGE_M3, filter: { n: 42 } });
-        expect(filtered.results.map((h) => h.metadata)).toEqual([{ set: 'sentence', n: 42 }]);
+        expect(filtered.hits.map((h) => h.metadata)).toEqual([{ set: 'sentence', n: 42 }]);
       });
 
       it('embeds text queries server-side when configured', async () => {
         const remote = createRemoteCollection(`${baseUrl}/collections/${name}`, { apiKey: API_KEY });
-        const response = await remote.search('row:17', { k: 1 });
-        expect(response.results[0].id).toBe(data.ids[17]);
+        const response = await remote.search('row:17', {});
+        expect(response.hits[0].id).toBe(data.ids[17]);
+        // k defaults to 10, as in the engine.
+        expect(response.hits).toHaveLength(10);
         expect(response.timings.embedMs).toBeGreaterThanOrEqual(0);
       });
 
@@ -164,7 +166,7 @@ for (const target of targets) {
         const url = `/collections/${name}/search`;
         const good = { k: 3, vector: query(0), fingerprint: BGE_M3 };
         const cases: [body: unknown, status: number, message: RegExp][] = [
-          [{ vector: query(0), fingerprint: BGE_M3 }, 400, /body must have required property 'k'/],
+          [{ k: 3 }, 400, /body must hold either `vector` with `fingerprint`/],
           [{ ...good, k: 0 }, 400, /invalid request: body\/k must be >= 1/],
           [{ ...good, k: 1001 }, 400, /body\/k must be <= 1000/],
           [{ ...good, k: 'ten' }, 400, /body\/k must be integer/],
@@ -244,13 +246,13 @@ for (const target of targets) {
           metadata: data.metadata[200 + r],
           score: localTop.scores[i],
         }));
-        const { results } = await remote.search(q, {
+        const { hits: remoteHits } = await remote.search(q, {
           k: 5,
           fingerprint: BGE_M3,
           mode: 'float32',
           exact: true,
         });
-        const merged = mergeByScore(local, results, 5);
+        const merged = mergeByScore(local, remoteHits, 5);
         const all = searchFloat(
           { data: q, rows: 1, dims: 1024 },
           { data: data.vectors.data.subarray(0, 300 * 1024), rows: 300, dims: 1024 },

@@ -249,7 +249,11 @@ describe('remote collection client', () => {
       apiKey: 'secret-key',
       fetch: async (url, init) => {
         calls.push({ url: String(url), init: init ?? {} });
-        return json(200, { results: [], mode: 'float32', timings: { embedMs: 0, searchMs: 1 } });
+        return json(200, {
+          hits: [{ id: 'x', text: 'X', score: 0.5 }],
+          mode: 'float32',
+          timings: { embedMs: 0, searchMs: 1 },
+        });
       },
     });
     await remote.search(new Float32Array([0.5, -0.25]), {
@@ -267,7 +271,10 @@ describe('remote collection client', () => {
       filter: { lang: 'en' },
       vector: [0.5, -0.25],
     });
-    await remote.search('a text', { k: 2, fingerprint: FP });
+    const response = await remote.search('a text', { k: 2, fingerprint: FP });
+    // A hit without metadata reads as `metadata: undefined`, like the engine's local hits.
+    expect(response.hits).toEqual([{ id: 'x', text: 'X', score: 0.5, metadata: undefined }]);
+    expect('metadata' in response.hits[0]).toBe(true);
     expect(JSON.parse(String(calls[1].init.body))).toEqual({ k: 2, text: 'a text' });
   });
 
