@@ -110,7 +110,8 @@ export interface GpuIndex {
   remove(rows: ArrayLike<number>): number;
   /**
    * Top-k of every query, exactly as `@webembed/core` computes it: ties to the lower row,
-   * similarities descending, Hamming distances ascending.
+   * similarities descending, Hamming distances ascending. Concurrent calls are queued (one GPU
+   * batch in flight per index); a search sees the rows appended before it runs.
    */
   search(queries: SearchQueries, options: GpuSearchOptions): Promise<TopK>;
   /** Releases the index's GPU buffers; later calls throw `INVALID_ARGUMENT`. */
@@ -333,6 +334,20 @@ function createIndex(shared: Shared, options: GpuIndexOptions): GpuIndex {
     if (!shared.fallback) throw typed;
   }
 
+  let gpuQueue: Promise<unknown> = Promise.resolve();
+  async function searchOnGpuOrFallback(request: ReturnType<typeof createRequest>): Promise<TopK> {
+    // The device may have been lost, or the index destroyed, while this search waited its turn.
+    if (onGpu() && gpu) {
+      try {
+        return await searchOnGpu(gpu.ws, host, request);
+      } catch (err) {
+        if (isWebEmbedError(err) && !err.code.startsWith('GPU_')) throw err;
+        await fault(err, 'searching');
+      }
+    }
+    return searchOnCpu(host, request);
+  }
+
   const index: GpuIndex = {
     dims: options.dims,
     kinds: [...kinds],
@@ -401,12 +416,10 @@ function createIndex(shared: Shared, options: GpuIndexOptions): GpuIndex {
         options,
       );
       if (onGpu() && gpu && gpuIneligibility(request, host) === null) {
-        try {
-          return await searchOnGpu(gpu.ws, host, request);
-        } catch (err) {
-          if (isWebEmbedError(err) && !err.code.startsWith('GPU_')) throw err;
-          await fault(err, 'searching');
-        }
+        // One GPU search at a time per index: they share the workspace's buffers.
+        const turn = gpuQueue.then(() => searchOnGpuOrFallback(request));
+        gpuQueue = turn.catch(() => undefined);
+        return await turn;
       }
       return searchOnCpu(host, request);
     },

@@ -107,6 +107,19 @@ describe('GPU corpus', () => {
     });
     expect(index.backend).toBe('webgpu');
   });
+
+  it('queues concurrent searches on one index and answers each correctly', async () => {
+    const corpus = randomMatrix(700, 24, 71);
+    const index = gpu.createIndex({ dims: 24, kinds: ['binary', 'float32'] });
+    await index.append({ float32: corpus });
+    const batches = [1, 2, 3].map((seed) => randomMatrix(seed, 24, 80 + seed, false));
+    const results = await Promise.all(batches.map((q) => index.search(q, { k: 6, mode: 'hamming' })));
+    batches.forEach((q, i) => {
+      expectSameTopK(results[i], searchHamming(quantizeBinary(q), quantizeBinary(corpus), { k: 6 }));
+    });
+    expect(index.backend).toBe('webgpu');
+    index.destroy();
+  });
 });
 
 describe('device faults', () => {
