@@ -8,7 +8,8 @@
 import { WebEmbedError } from './errors.js';
 import { allocateTopK, createTopKHeap, drainTopK, offerTopK, prepareSearch, type TopKHeap } from './topk.js';
 import type { Float32Matrix, SearchOptions, TopK } from './types.js';
-import { assertFinite, assertFloat32Matrix, assertSameDims } from './validate.js';
+import { assertFinite, assertFloat32Matrix, assertKernel, assertSameDims } from './validate.js';
+import { floatModule, searchFloatWithModule } from './wasm/float-kernel.js';
 import { dotAt } from './vector.js';
 
 /** Options of {@link searchFloat}. */
@@ -18,6 +19,8 @@ export interface FloatSearchOptions extends SearchOptions {
    * divided by both norms (a zero query throws `ZERO_VECTOR`; a zero corpus row scores 0).
    */
   readonly metric?: 'dot' | 'cosine';
+  /** `auto` (default): WebAssembly SIMD when available, else JavaScript (bit-identical scores). */
+  readonly kernel?: 'auto' | 'js' | 'wasm';
 }
 
 /** Corpus rows per block: 64 KiB of 384-dim float rows stays in L2 with the query batch. */
@@ -54,6 +57,30 @@ export function searchFloat(
   const dims = corpus.dims;
   const q = metric === 'cosine' ? unitQueries(queries) : queries.data;
   const inverseNorms = metric === 'cosine' ? corpusInverseNorms(corpus) : null;
+  const kernel = options.kernel ?? 'auto';
+  assertKernel(kernel);
+  if (kernel !== 'js') {
+    const module = floatModule();
+    if (module !== null) {
+      return searchFloatWithModule(
+        module,
+        q,
+        queries.rows,
+        corpus.data,
+        corpus.rows,
+        dims,
+        k,
+        skip,
+        inverseNorms,
+      );
+    }
+    if (kernel === 'wasm') {
+      throw new WebEmbedError(
+        'INVALID_ARGUMENT',
+        "kernel 'wasm' was requested but this runtime has no WebAssembly SIMD; use kernel 'auto' or 'js'",
+      );
+    }
+  }
   const heaps: TopKHeap[] = [];
   for (let i = 0; i < queries.rows; i++) heaps.push(createTopKHeap(k));
   const blockRows = Math.max(1, Math.floor(BLOCK_BYTES / (dims * 4)));

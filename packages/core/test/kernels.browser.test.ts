@@ -58,6 +58,15 @@ describe('core kernels in Chromium', () => {
     }
   });
 
+  it('runs the WASM float32 kernel with scores identical to JS', () => {
+    for (const metric of ['dot', 'cosine'] as const) {
+      const wasm = searchFloat(queries, corpus, { k: 10, metric, kernel: 'wasm' });
+      const js = searchFloat(queries, corpus, { k: 10, metric, kernel: 'js' });
+      expect(Array.from(wasm.indices)).toEqual(Array.from(js.indices));
+      expect(Array.from(wasm.scores)).toEqual(Array.from(js.scores));
+    }
+  });
+
   it('finds a corpus row queried with itself, on every search path', () => {
     const self: Float32Matrix = { data: corpus.data.slice(42 * 384, 43 * 384), rows: 1, dims: 384 };
     expect(searchFloat(self, corpus, { k: 1, metric: 'cosine' }).indices[0]).toBe(42);

@@ -3,6 +3,7 @@ import {
   calibrateInt8,
   type Float32Matrix,
   searchBinaryAsymmetric,
+  searchFloat,
   prepareHammingCorpus,
   quantizeBinary,
   quantizeInt8,
@@ -11,6 +12,8 @@ import {
   searchInt8,
 } from '../src/index.js';
 import { ASYMMETRIC_WASM_BASE64 } from '../src/wasm/asymmetric-wasm.js';
+import { FLOAT_DOT_WASM_BASE64 } from '../src/wasm/float-dot-wasm.js';
+import { instantiateFloatModule } from '../src/wasm/float-kernel.js';
 import { instantiateAsymmetricModule } from '../src/wasm/asymmetric-kernel.js';
 import { INT8_DOT_WASM_BASE64 } from '../src/wasm/int8-dot-wasm.js';
 import { instantiateInt8Module, int8DotsWithModule } from '../src/wasm/int8-kernel.js';
@@ -221,6 +224,64 @@ describe('WebAssembly asymmetric binary module', () => {
           expect(a.indices, `dims ${dims} ${correction} k ${k}`).toEqual(b.indices);
           expect(a.scores).toEqual(b.scores);
         }
+      }
+    }
+  });
+});
+
+describe('WebAssembly float32 dot module', () => {
+  it('is up to date with its .wat source and refuses broken bytes', async () => {
+    const source: string = await generate('float-dot.wat');
+    const embedded = source
+      .match(/'([A-Za-z0-9+/=]+)'/g)
+      ?.map((s) => s.slice(1, -1))
+      .join('');
+    expect(embedded).toBe(FLOAT_DOT_WASM_BASE64);
+    expect(instantiateFloatModule()).not.toBeNull();
+    expect(instantiateFloatModule(new Uint8Array([0, 97, 115, 109, 1]))).toBeNull();
+  });
+
+  it('gives bit-identical scores and order to the JS kernel (dot and cosine) across tiles and skip masks', () => {
+    for (const dims of [1, 3, 4, 7, 384, 1001]) {
+      const rows = Math.ceil(400_000 / (dims * 4)) + 3; // several 128 KiB tiles
+      const cf: Float32Matrix = {
+        data: Float32Array.from(
+          { length: rows * dims },
+          (_, i) => Math.sin(i * 0.61) * (1 + (i % 13)) + (i % 17 === 0 ? 1e-40 : 0),
+        ),
+        rows,
+        dims,
+      };
+      const qf: Float32Matrix = {
+        data: Float32Array.from({ length: 18 * dims }, (_, i) => Math.cos(i * 0.37) + 0.01),
+        rows: 18,
+        dims,
+      };
+      const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 9 === 4 ? 1 : 0));
+      for (const metric of ['dot', 'cosine'] as const) {
+        for (const k of [1, 10, 150]) {
+          const a = searchFloat(qf, cf, { k, skip, metric, kernel: 'wasm' });
+          const b = searchFloat(qf, cf, { k, skip, metric, kernel: 'js' });
+          expect(a.indices, `dims ${dims} ${metric} k ${k}`).toEqual(b.indices);
+          expect(a.scores).toEqual(b.scores);
+        }
+      }
+    }
+  });
+
+  it('reports NaN and Infinity corpus rows as NOT_FINITE unless they are skipped', () => {
+    const dims = 8;
+    const data = Float32Array.from({ length: 50 * dims }, (_, i) => (i % 5) - 2);
+    const q = { data: Float32Array.from({ length: dims }, () => 1), rows: 1, dims };
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const corrupted = data.slice();
+      corrupted[37 * dims + 3] = bad;
+      const corpus = { data: corrupted, rows: 50, dims };
+      for (const kernel of ['wasm', 'js'] as const) {
+        expect(() => searchFloat(q, corpus, { k: 3, kernel })).toThrow(/row 37/);
+        const skip = new Uint8Array(50);
+        skip[37] = 1;
+        expect(searchFloat(q, corpus, { k: 3, kernel, skip }).k).toBe(3);
       }
     }
   });
