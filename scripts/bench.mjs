@@ -8,7 +8,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const [name, ...args] = process.argv.slice(2);
+// Names the issues and README use for benchmarks that live in a package of another name.
+const aliases = { embed: 'engine' };
+const [requested, ...args] = process.argv.slice(2);
+const name = aliases[requested] ?? requested;
 const candidates = name
   ? [join(root, 'packages', name, 'bench', 'index.ts'), join(root, 'bench', `${name}.ts`)]
   : [];
