@@ -65,7 +65,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     request = parseCommandLine(argv, io.env.WEBEMBED_MODELS_DIR);
   } catch (cause) {
-    err(`webembed: ${cause instanceof Error ? cause.message : String(cause)}\n\n${MAIN_HELP}`);
+    const hint = argv[0] === 'index' ? 'Run "webembed index --help" for the options.' : MAIN_HELP;
+    err(`webembed: ${cause instanceof Error ? cause.message : String(cause)}\n\n${hint}`);
     return EXIT.usage;
   }
   if (request.command === 'version') {

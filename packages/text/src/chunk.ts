@@ -11,6 +11,7 @@
  * @module
  */
 import { WebEmbedError } from '@webembed/core';
+import { segmentWords } from './pieces.js';
 
 /** One chunk of a text. */
 export interface TextChunk {
@@ -91,7 +92,7 @@ function sentenceStarts(text: string, locale: string | undefined): Set<number> {
 function wordSpans(text: string, locale: string | undefined): { start: number; end: number }[] {
   const spans: { start: number; end: number }[] = [];
   let sawWord = false;
-  for (const seg of segmenter(locale, 'word').segment(text)) {
+  for (const seg of segmentWords(segmenter(locale, 'word'), text)) {
     const end = seg.index + seg.segment.length;
     // Text before the first word stays in the first unit.
     if (spans.length === 0 || (seg.isWordLike && sawWord)) spans.push({ start: seg.index, end });

@@ -23,6 +23,7 @@
  * @module
  */
 import { WebEmbedError } from '@webembed/core';
+import { segmentWords } from './pieces.js';
 
 /** Options of {@link createTokenizer} and {@link tokenize}. All have safe defaults. */
 export interface TokenizerOptions {
@@ -161,10 +162,9 @@ function makeWordSplitter(locale: string | null): (text: string) => RawWord[] {
       if (segmenter === null) {
         words.push({ word: run[0], start, end: start + run[0].length });
       } else {
-        for (const seg of segmenter.segment(run[0])) {
+        for (const seg of segmentWords(segmenter, text, start, start + run[0].length)) {
           if (seg.isWordLike || HAS_WORD_CHAR.test(seg.segment)) {
-            const at = start + seg.index;
-            words.push({ word: seg.segment, start: at, end: at + seg.segment.length });
+            words.push({ word: seg.segment, start: seg.index, end: seg.index + seg.segment.length });
           }
         }
       }

@@ -1,0 +1,50 @@
+/**
+ * Bounded pieces for `Intl.Segmenter`. Iterating word segments of one long string is quadratic
+ * in V8 (Node 20: 4,000 words take 0.5 s, 16,000 words 4.5 s), so long texts are segmented in
+ * pieces of at most a few thousand characters, cut at whitespace (where no word can span) or,
+ * failing that, between UTF-16 surrogate pairs.
+ *
+ * @module
+ */
+
+/** Default longest piece, in UTF-16 code units. */
+export const MAX_PIECE = 2048;
+
+/** `[start, end)` pieces tiling `text.slice(from, to)`, each at most `maxLength` long. */
+export function boundedPieces(
+  text: string,
+  from: number,
+  to: number,
+  maxLength = MAX_PIECE,
+): [number, number][] {
+  const pieces: [number, number][] = [];
+  let start = from;
+  while (to - start > maxLength) {
+    let cut = start + maxLength;
+    // back up to just after a whitespace character, if one is in the second half of the piece
+    let ws = cut;
+    while (ws > start + maxLength / 2 && !/\s/.test(text[ws - 1])) ws--;
+    if (ws > start + maxLength / 2) cut = ws;
+    else if (/[\ud800-\udbff]/.test(text[cut - 1])) cut--; // never split a surrogate pair
+    pieces.push([start, cut]);
+    start = cut;
+  }
+  if (to > start) pieces.push([start, to]);
+  return pieces;
+}
+
+/** Word segments of `text` (offsets into `text`), segmenting at most `maxLength` characters at a time. */
+export function* segmentWords(
+  segmenter: Intl.Segmenter,
+  text: string,
+  from = 0,
+  to = text.length,
+  maxLength = MAX_PIECE,
+): Generator<{ segment: string; index: number; isWordLike: boolean }> {
+  for (const [start, end] of boundedPieces(text, from, to, maxLength)) {
+    const piece = start === 0 && end === text.length ? text : text.slice(start, end);
+    for (const seg of segmenter.segment(piece)) {
+      yield { segment: seg.segment, index: start + seg.index, isWordLike: seg.isWordLike === true };
+    }
+  }
+}
