@@ -70,14 +70,6 @@ const STATUS: Partial<Record<string, number>> = {
  * ```
  */
 export function createSearchService(options: SearchServiceOptions): FastifyInstance {
-  const ownsPool = typeof options.database === 'string';
-  const pool =
-    typeof options.database === 'string'
-      ? new pg.Pool({ connectionString: options.database })
-      : options.database;
-  if (!(pool instanceof pg.Pool)) {
-    throw new WebEmbedError('INVALID_ARGUMENT', 'database must be a connection string or a pg.Pool');
-  }
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) {
     throw new WebEmbedError(
@@ -87,6 +79,14 @@ export function createSearchService(options: SearchServiceOptions): FastifyInsta
   }
   if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey.length < 8)) {
     throw new WebEmbedError('INVALID_ARGUMENT', 'apiKey must be a string of at least 8 characters');
+  }
+  const ownsPool = typeof options.database === 'string';
+  const pool =
+    typeof options.database === 'string'
+      ? new pg.Pool({ connectionString: options.database })
+      : options.database;
+  if (!(pool instanceof pg.Pool)) {
+    throw new WebEmbedError('INVALID_ARGUMENT', 'database must be a connection string or a pg.Pool');
   }
   const allowed = options.collections ? new Set(options.collections) : null;
   const keyHeader = (options.apiKeyHeader ?? 'x-api-key').toLowerCase();

@@ -227,11 +227,20 @@ for (const target of targets) {
         await plain.close();
       });
 
-      it('serves only the allowed collections when a list is given', async () => {
+      it('serves only the allowed collections when a list is given, with its own pool from a URL', async () => {
         const limited = createSearchService({ database: pool, collections: ['other'] });
         const res = await limited.inject({ method: 'GET', url: `/collections/${name}` });
         expect(res.statusCode).toBe(404);
         await limited.close();
+        // A connection string gives the service its own pool, closed with the app.
+        const own = createSearchService({ database: db.url, collections: [name] });
+        const info = await own.inject({ method: 'GET', url: `/collections/${name}` });
+        expect(info.json()).toMatchObject({ name, count: ROWS });
+        await own.close();
+        expect(() => createSearchService({ database: db.url, apiKey: 'short' })).toThrow(
+          /at least 8 characters/,
+        );
+        expect(() => createSearchService({ database: db.url, bodyLimit: 10 })).toThrow(/bodyLimit/);
       });
 
       it('merges a local hot set with remote hits by score for tiered search', async () => {
