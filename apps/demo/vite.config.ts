@@ -53,6 +53,9 @@ export default defineConfig(({ mode }) => {
         'Cross-Origin-Embedder-Policy': 'require-corp',
       },
     },
+    // `vite preview` sends no COOP/COEP (it would inherit server.headers otherwise): like GitHub
+    // Pages, isolation must come from the service worker, and the e2e tests check that it does.
+    preview: { host: '127.0.0.1', headers: {} },
     optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
     worker: { format: 'es' },
     build: {

@@ -33,18 +33,38 @@ test('the service worker isolates the page, and a second visit searches with the
 }) => {
   await page.goto(WASM_PAGE);
   await waitReady(page);
-  // vite preview sends no COOP/COEP: isolation comes from the service worker's headers.
+  // vite preview sends no COOP/COEP: isolation comes from the service worker's headers, which
+  // needed one reload once the worker controlled the page.
+  const response = await page.request.get(WASM_PAGE);
+  expect(response.headers()['cross-origin-embedder-policy']).toBeUndefined();
+  expect(
+    await page.evaluate(
+      () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).type,
+    ),
+  ).toBe('reload');
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await expect(page.locator('#badge-threads')).toHaveAttribute('data-isolated', 'true');
   await expect(page.locator('#badge-threads')).toHaveAttribute('data-threads', /^[1-9]\d*$/);
   await expect(page.locator('body')).toHaveAttribute('data-service-worker', 'registered');
   expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
-  const cached = await page.evaluate(async () => {
-    const cache = await caches.open('webembed-models-v1');
-    return (await cache.keys()).map((r) => new URL(r.url).pathname);
-  });
-  expect(cached.some((p) => p.endsWith('.onnx'))).toBe(true);
-  expect(cached.some((p) => p.endsWith('ort-wasm-simd-threaded.asyncify.wasm'))).toBe(true);
+  // The service worker stores model files and the ORT runtime as they load (in the background).
+  const cachedModelFiles = () =>
+    page.evaluate(async () => {
+      const cache = await caches.open('webembed-models-v1');
+      return (await cache.keys()).map((r) => new URL(r.url).pathname.split('/').pop()).sort();
+    });
+  await expect
+    .poll(cachedModelFiles, { timeout: 20_000 })
+    .toEqual(
+      expect.arrayContaining([
+        'config.json',
+        'tokenizer.json',
+        'tokenizer_config.json',
+        'model_quantized.onnx',
+        'ort-wasm-simd-threaded.asyncify.mjs',
+        'ort-wasm-simd-threaded.asyncify.wasm',
+      ]),
+    );
 
   await context.setOffline(true);
   await page.reload();

@@ -102,3 +102,10 @@ test('every search mode answers, with recall@10 against float shown', async ({ p
   await expect(page.locator('#size-float32')).not.toHaveText('–');
   await shot(page, '03-modes');
 });
+
+test('an unknown ?device= is refused on the page with a typed error naming it', async ({ page }) => {
+  await page.goto('./?device=cuda');
+  await expect(page.locator('body')).toHaveAttribute('data-error', 'INVALID_ARGUMENT');
+  await expect(page.locator('#status')).toContainText('?device= must be webgpu, wasm or auto, got "cuda"');
+  await expect(page.locator('#query')).toBeDisabled();
+});

@@ -2,6 +2,7 @@
  * Runtime configuration: what the build decided (model, file locations, corpus) plus what the URL
  * asks for (`?device=webgpu|wasm|auto`, `?sw=off`).
  */
+import { WebEmbedError } from '@webembed/core';
 import type { DemoBuildConfig } from './build-config';
 import type { ChunkOptions } from './search-service';
 
@@ -25,11 +26,13 @@ export interface RuntimeConfig extends DemoBuildConfig {
   readonly ortUrl: string;
 }
 
-/** Reads `?device=`: `webgpu`, `wasm` or `auto` (default); anything else is refused by name. */
+/** Reads `?device=`: `webgpu`, `wasm` or `auto` (default); anything else throws `INVALID_ARGUMENT` naming it. */
 export function parseDevice(value: string | null): DeviceChoice {
   if (value === null || value === '' || value === 'auto') return 'auto';
   if (value === 'webgpu' || value === 'wasm') return value;
-  throw new RangeError(`?device= must be webgpu, wasm or auto, got "${value}"`);
+  throw new WebEmbedError('INVALID_ARGUMENT', `?device= must be webgpu, wasm or auto, got "${value}"`, {
+    device: value,
+  });
 }
 
 /** A collection name for a model id: letters, digits and dashes. */

@@ -4,11 +4,11 @@
  */
 import './styles.css';
 import { runApp } from './app';
-import { runtimeConfig } from './config';
+import { type RuntimeConfig, runtimeConfig } from './config';
 import { loadCorpus, loadExamples } from './corpus/index';
 import { createSearchService } from './engine-client';
 import { requestPersistentStorage, setUpServiceWorker } from './pwa/register';
-import { createView } from './ui/view';
+import { createView, type View } from './ui/view';
 import { openDemoDb } from './user-docs';
 
 /** Caches holding model files (ours, and transformers.js' own browser cache). */
@@ -19,12 +19,25 @@ async function resetPage(): Promise<void> {
   location.reload();
 }
 
+function showFatal(view: View, err: unknown): void {
+  const code = (err as { code?: unknown })?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  view.setBackendError(`Could not start: ${typeof code === 'string' ? `${code}: ` : ''}${message}`);
+  document.body.dataset.error = typeof code === 'string' ? code : 'error';
+  console.error(err);
+}
+
 async function main(): Promise<void> {
-  const config = runtimeConfig(new URL(location.href));
+  const view = createView();
+  let config: RuntimeConfig;
+  try {
+    config = runtimeConfig(new URL(location.href));
+  } catch (err) {
+    showFatal(view, err);
+    return;
+  }
   const sw = await setUpServiceWorker(config.serviceWorker);
   if (sw === 'reloading') return;
-
-  const view = createView();
   document.body.dataset.serviceWorker = sw;
   view.setNetwork(navigator.onLine);
   addEventListener('online', () => view.setNetwork(true));
@@ -47,11 +60,7 @@ async function main(): Promise<void> {
     view.setRuntime(service.info, globalThis.crossOriginIsolated === true);
     await runApp({ config, view, service, db, corpus, examples, resetPage });
   } catch (err) {
-    const code = (err as { code?: unknown })?.code;
-    const message = err instanceof Error ? err.message : String(err);
-    view.setBackendError(`Could not start: ${typeof code === 'string' ? `${code}: ` : ''}${message}`);
-    document.body.dataset.error = typeof code === 'string' ? code : 'error';
-    console.error(err);
+    showFatal(view, err);
   }
 }
 

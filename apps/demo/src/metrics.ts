@@ -1,4 +1,5 @@
 /** Figures the demo shows: recall against float search, index sizes, human-readable units. */
+import { WebEmbedError } from '@webembed/core';
 
 /**
  * Fraction of the reference's top `k` ids that `candidate`'s top `k` also contains.
@@ -26,7 +27,11 @@ export interface IndexSizes {
  */
 export function indexSizes(rows: number, dims: number): IndexSizes {
   if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(dims) || dims < 0) {
-    throw new RangeError(`rows and dims must be non-negative integers, got rows=${rows}, dims=${dims}`);
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `rows and dims must be non-negative integers, got rows=${rows}, dims=${dims}`,
+      { rows, dims },
+    );
   }
   return {
     float32: rows * dims * 4,

@@ -74,12 +74,19 @@ async function fromShell(request: Request): Promise<Response> {
   return cached ?? fetch(request);
 }
 
-async function cacheFirst(request: Request): Promise<Response> {
+/** Cache first; a network answer is handed to the page at once and stored while the worker lives on. */
+async function cacheFirst(request: Request, event: FetchEvent): Promise<Response> {
   const cache = await caches.open(MODEL_CACHE);
   const cached = await cache.match(request.url);
   if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok && response.status === 200) await cache.put(request.url, response.clone());
+  if (response.ok && response.status === 200) {
+    event.waitUntil(
+      cache
+        .put(request.url, response.clone())
+        .catch((err: unknown) => console.warn('not cached', request.url, err)),
+    );
+  }
   return response;
 }
 
@@ -108,7 +115,7 @@ sw.addEventListener('fetch', (event) => {
     kind === 'shell'
       ? fromShell(request)
       : kind === 'model'
-        ? cacheFirst(request)
+        ? cacheFirst(request, event)
         : networkThenCache(request);
   event.respondWith(respond.then((response) => (sameOrigin ? withIsolationHeaders(response) : response)));
 });

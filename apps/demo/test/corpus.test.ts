@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isWebEmbedError } from '@webembed/core';
 import { describe, expect, it } from 'vitest';
 import { DEMO_EXAMPLES, validateCorpus } from '../src/corpus/index';
 import passages from '../src/corpus/passages.json';
@@ -72,6 +73,24 @@ describe('demo corpus', () => {
 
 describe('validateCorpus', () => {
   it('refuses a non-array, a missing field and a duplicate id, naming the entry', () => {
+    const code = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return isWebEmbedError(err) ? err.code : 'not a WebEmbedError';
+      }
+      return 'no error';
+    };
+    expect(code(() => validateCorpus({}))).toBe('INVALID_ARGUMENT');
+    expect(code(() => validateCorpus([{ id: 'a', lang: 'en', topic: 't' }]))).toBe('INVALID_ARGUMENT');
+    expect(
+      code(() =>
+        validateCorpus([
+          { id: 'a', lang: 'en', topic: 't', text: 'x' },
+          { id: 'a', lang: 'en', topic: 't', text: 'y' },
+        ]),
+      ),
+    ).toBe('ALREADY_EXISTS');
     expect(() => validateCorpus({})).toThrow(/array/);
     expect(() => validateCorpus([{ id: 'a', lang: 'en', topic: 't' }])).toThrow(
       /entry 0 needs a non-empty string "text"/,

@@ -25,6 +25,7 @@ describe('indexSizes', () => {
   });
   it('refuses negative or fractional sizes by name', () => {
     expect(() => indexSizes(-1, 3)).toThrow(/rows=-1/);
+    expect(() => indexSizes(-1, 3)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => indexSizes(1, 1.5)).toThrow(/dims=1.5/);
   });
 });

@@ -55,6 +55,9 @@ describe('runtime config', () => {
     expect(parseDevice('wasm')).toBe('wasm');
     expect(parseDevice('webgpu')).toBe('webgpu');
     expect(() => parseDevice('cuda')).toThrow(/got "cuda"/);
+    expect(() => parseDevice('cuda')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', name: 'WebEmbedError' }),
+    );
   });
   it('resolves model and runtime folders against a sub-path', () => {
     const cfg = runtimeConfig(new URL('https://example.github.io/webembed/?device=wasm&sw=off'), build);

@@ -4,6 +4,8 @@
  * cross-lingual fixture model's vocabulary (used by `vite build --mode test` and the e2e tests).
  */
 
+import { WebEmbedError } from '@webembed/core';
+
 /** One bundled passage. */
 export interface Passage {
   /** Stable id, e.g. `fr-food-3`. */
@@ -24,18 +26,33 @@ export interface ExampleQuery {
   readonly note: string;
 }
 
-/** Checks the shape of a corpus and returns it typed; throws naming the first bad entry. */
+/** Checks the shape of a corpus and returns it typed; throws `INVALID_ARGUMENT` / `ALREADY_EXISTS` naming the first bad entry. */
 export function validateCorpus(value: unknown): Passage[] {
-  if (!Array.isArray(value)) throw new TypeError('corpus must be an array of passages');
+  if (!Array.isArray(value)) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      'corpus must be an array of { id, lang, topic, text } passages',
+    );
+  }
   const seen = new Set<string>();
   value.forEach((entry, index) => {
     const p = entry as Partial<Passage> | null;
     for (const field of ['id', 'lang', 'topic', 'text'] as const) {
       if (typeof p?.[field] !== 'string' || p[field].trim() === '') {
-        throw new TypeError(`corpus entry ${index} needs a non-empty string "${field}"`);
+        throw new WebEmbedError(
+          'INVALID_ARGUMENT',
+          `corpus entry ${index} needs a non-empty string "${field}"`,
+          {
+            index,
+          },
+        );
       }
     }
-    if (seen.has(p!.id!)) throw new TypeError(`corpus id "${p!.id}" appears twice (entry ${index})`);
+    if (seen.has(p!.id!)) {
+      throw new WebEmbedError('ALREADY_EXISTS', `corpus id "${p!.id}" appears twice (entry ${index})`, {
+        index,
+      });
+    }
     seen.add(p!.id!);
   });
   return value as Passage[];

@@ -2,7 +2,8 @@
  * Service worker registration (workbox-window) and cross-origin isolation. On a host that cannot
  * send COOP/COEP headers the service worker adds them, but only to pages it controls: so the first
  * visit registers it, waits until it controls the page, and reloads once. A session flag prevents
- * reload loops when isolation still fails (the app then runs single-threaded and says so).
+ * reload loops when isolation still fails (the app then runs single-threaded and says so). The app
+ * starts only once the worker controls the page, so first-visit model downloads are cached too.
  */
 import { Workbox } from 'workbox-window';
 
@@ -39,13 +40,14 @@ export async function setUpServiceWorker(enabled: boolean): Promise<ServiceWorke
     console.warn('service worker registration failed', err);
     return 'failed';
   }
+  // Wait until the worker controls this page (first visit: install + claim), so that the model
+  // files fetched next go through it and get cached, even where the host already isolates the page.
+  const controlled = await waitForController(15_000);
   if (window.crossOriginIsolated) {
     sessionStorage.removeItem(RELOAD_FLAG);
     return 'registered';
   }
-  if (sessionStorage.getItem(RELOAD_FLAG) === '1') return 'registered';
-  const controlled = await waitForController(15_000);
-  if (!controlled) return 'registered';
+  if (!controlled || sessionStorage.getItem(RELOAD_FLAG) === '1') return 'registered';
   sessionStorage.setItem(RELOAD_FLAG, '1');
   location.reload();
   return 'reloading';
