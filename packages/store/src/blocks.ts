@@ -6,7 +6,7 @@
  */
 import type { BinaryMatrix, Int8Calibration } from '@webembed/core';
 import type { DerivedForms } from './derive.js';
-import type { DocBlockRecord, RowBlockRecord, StoredForm, VectorBlockRecord } from './schema.js';
+import type { DocBlockRecord, RowBlock, StoredForm, VectorBlockRecord } from './schema.js';
 import type { Metadata } from './types.js';
 
 /** Words per binary row. */
@@ -62,12 +62,12 @@ export function appendVectorBlock(
 }
 
 /** Number of rows in a row block. */
-export function blockRowCount(rb: RowBlockRecord): number {
+export function blockRowCount(rb: RowBlock): number {
   return rb.idEnds.length;
 }
 
 /** Appends the ids of a row block to `out`. */
-export function pushBlockIds(rb: RowBlockRecord, out: string[]): void {
+export function pushBlockIds(rb: RowBlock, out: string[]): void {
   const { idText, idEnds } = rb;
   let start = 0;
   for (let r = 0; r < idEnds.length; r++) {
@@ -77,7 +77,7 @@ export function pushBlockIds(rb: RowBlockRecord, out: string[]): void {
 }
 
 /** The ids of a row block. */
-export function blockIds(rb: RowBlockRecord): string[] {
+export function blockIds(rb: RowBlock): string[] {
   const out: string[] = [];
   pushBlockIds(rb, out);
   return out;
@@ -85,11 +85,11 @@ export function blockIds(rb: RowBlockRecord): string[] {
 
 /** Ids of rows `[start, start + count)` appended to an existing row block. */
 export function appendRowBlock(
-  existing: RowBlockRecord | undefined,
+  existing: RowBlock | undefined,
   ids: readonly string[],
   start: number,
   count: number,
-): RowBlockRecord {
+): RowBlock {
   const oldRows = existing ? blockRowCount(existing) : 0;
   const skip = new Uint8Array(oldRows + count);
   const idEnds = new Uint32Array(oldRows + count);
@@ -138,19 +138,18 @@ export interface AssembledRows {
   metadata?: (Metadata | undefined)[];
 }
 
-/** Per-form lists of block buffers, in block order. */
-export type FormBuffers = Partial<Record<StoredForm, readonly ArrayBuffer[]>>;
+/** Per-form lists of each block's bytes, in block order (`l1Norms` split out of `binary`). */
+export type FormBuffers = Partial<Record<StoredForm | 'l1Norms', readonly Uint8Array[]>>;
 
 function concatForm<T extends Float32Array | Int8Array | Uint32Array>(
-  buffers: readonly ArrayBuffer[] | undefined,
+  parts: readonly Uint8Array[],
   out: T,
-  view: (buffer: ArrayBuffer) => T,
 ): T {
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   let at = 0;
-  for (const buffer of buffers ?? []) {
-    const part = view(buffer);
-    out.set(part, at);
-    at += part.length;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.byteLength;
   }
   return out;
 }
@@ -162,7 +161,7 @@ function concatForm<T extends Float32Array | Int8Array | Uint32Array>(
 export function assembleBlocks(
   dims: number,
   forms: FormBuffers,
-  rowBlocks: readonly RowBlockRecord[],
+  rowBlocks: readonly RowBlock[],
   docBlocks: readonly DocBlockRecord[] | null,
 ): AssembledRows {
   let rows = 0;
@@ -181,13 +180,10 @@ export function assembleBlocks(
   };
   const out: AssembledRows = { rows, decodeIds, skip };
   const words = binaryWords(dims);
-  if (forms.float32)
-    out.float32 = concatForm(forms.float32, new Float32Array(rows * dims), (b) => new Float32Array(b));
-  if (forms.int8) out.int8 = concatForm(forms.int8, new Int8Array(rows * dims), (b) => new Int8Array(b));
-  if (forms.binary)
-    out.binary = concatForm(forms.binary, new Uint32Array(rows * words), (b) => new Uint32Array(b));
-  if (forms.l1Norms)
-    out.l1Norms = concatForm(forms.l1Norms, new Float32Array(rows), (b) => new Float32Array(b));
+  if (forms.float32) out.float32 = concatForm(forms.float32, new Float32Array(rows * dims));
+  if (forms.int8) out.int8 = concatForm(forms.int8, new Int8Array(rows * dims));
+  if (forms.binary) out.binary = concatForm(forms.binary, new Uint32Array(rows * words));
+  if (forms.l1Norms) out.l1Norms = concatForm(forms.l1Norms, new Float32Array(rows));
   if (docBlocks) {
     const texts: string[] = [];
     const metadata: (Metadata | undefined)[] = [];

@@ -20,6 +20,8 @@ export function createChangeHub(dbName: string, onRemote: (change: StoreChange) 
   const listeners = new Set<(change: StoreChange) => void>();
   const Channel = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
   const channel = Channel ? new Channel(`webembed-store:${dbName}`) : null;
+  // In Node (fake-indexeddb, tools) an open channel would keep the process alive.
+  (channel as { unref?: () => void } | null)?.unref?.();
   const dispatch = (change: StoreChange) => {
     for (const listener of [...listeners]) {
       try {

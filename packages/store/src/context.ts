@@ -6,8 +6,9 @@
  */
 import { blockIds } from './blocks.js';
 import type { ChangeHub } from './changes.js';
+import { getAllRowBlocks } from './row-io.js';
 import type { Connection } from './connection.js';
-import { blockRange, type CollectionRecord, type RowBlockRecord } from './schema.js';
+import { blockRange, type CollectionRecord, type RowBlock } from './schema.js';
 import type { CollectionSnapshot } from './types.js';
 
 /** Where each live id sits (global row = block * blockRows + offset). */
@@ -36,11 +37,11 @@ export interface StoreContext {
 
 /** Anything that can read row blocks (an object store of a readonly or readwrite transaction). */
 export interface RowBlockReader {
-  getAll(query: IDBKeyRange): Promise<RowBlockRecord[]>;
+  getAll(query: IDBKeyRange): Promise<ArrayBuffer[]>;
 }
 
 /** Builds the id index from a collection's row blocks (in block order). */
-export function buildIdIndex(record: CollectionRecord, blocks: readonly RowBlockRecord[]): IdIndex {
+export function buildIdIndex(record: CollectionRecord, blocks: readonly RowBlock[]): IdIndex {
   const rows = new Map<string, number>();
   for (let b = 0; b < blocks.length; b++) {
     const ids = blockIds(blocks[b]);
@@ -59,7 +60,7 @@ export async function idIndexFor(
 ): Promise<IdIndex> {
   const cached = ctx.idIndexes.get(record.name);
   if (cached && cached.uid === record.uid && cached.generation === record.generation) return cached;
-  const index = buildIdIndex(record, await rowStore.getAll(blockRange(record.name)));
+  const index = buildIdIndex(record, await getAllRowBlocks(rowStore, blockRange(record.name)));
   ctx.idIndexes.set(record.name, index);
   return index;
 }

@@ -9,7 +9,7 @@ import type { DerivedForms } from './derive.js';
 import {
   type BlockKey,
   type CollectionRecord,
-  type RowBlockRecord,
+  type RowBlock,
   blockRange,
   vectorRange,
   sidecarRange,
@@ -20,6 +20,7 @@ import { assertName } from './validate.js';
 import { putSidecars, requireRecord } from './write.js';
 import { liveRows, snapshotOf } from './snapshot.js';
 import { getAllForms, putVectorBlock, storedForms } from './vector-io.js';
+import { getAllRowBlocks, putRowBlock } from './row-io.js';
 
 /** Stores a sidecar value (any structured-cloneable value) for a collection, in one transaction. */
 export async function setSidecar(
@@ -63,8 +64,8 @@ export async function writeAllBlocks(
   texts: readonly string[],
   metadata: readonly (Metadata | undefined)[],
   forms: DerivedForms,
-): Promise<RowBlockRecord[]> {
-  const rowBlocks: RowBlockRecord[] = [];
+): Promise<RowBlock[]> {
+  const rowBlocks: RowBlock[] = [];
   for (let start = 0, block = 0; start < ids.length; start += record.blockRows, block++) {
     const take = Math.min(record.blockRows, ids.length - start);
     const key: BlockKey = [record.name, block];
@@ -76,7 +77,7 @@ export async function writeAllBlocks(
       block,
       appendVectorBlock(undefined, forms, record.dims, start, take),
     );
-    await tx.objectStore('rowBlocks').put(rb, key);
+    await putRowBlock(tx.objectStore('rowBlocks'), key, rb);
     await tx.objectStore('docBlocks').put(appendDocBlock(undefined, texts, metadata, start, take), key);
   }
   return rowBlocks;
@@ -92,8 +93,13 @@ export async function compactCollection(ctx: StoreContext, name: string): Promis
     const record = requireRecord(await tx.objectStore('collections').get(name), name);
     if (record.rows === record.count) return { reclaimed: 0, generation: record.generation };
     const range = blockRange(name);
-    const formBuffers = await getAllForms(tx.objectStore('vectorBlocks'), name, storedForms(record.kinds));
-    const rbs = await tx.objectStore('rowBlocks').getAll(range);
+    const formBuffers = await getAllForms(
+      tx.objectStore('vectorBlocks'),
+      name,
+      storedForms(record.kinds),
+      record.dims,
+    );
+    const rbs = await getAllRowBlocks(tx.objectStore('rowBlocks'), range);
     const dbs = await tx.objectStore('docBlocks').getAll(range);
     const all = assembleBlocks(record.dims, formBuffers, rbs, dbs);
     const live = liveRows(snapshotOf(record, all));

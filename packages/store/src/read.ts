@@ -10,6 +10,7 @@ import { type StoreContext, idIndexFor } from './context.js';
 import { type BlockKey, type CollectionRecord, blockRange } from './schema.js';
 import { snapshotOf } from './snapshot.js';
 import { getAllForms, storedForms } from './vector-io.js';
+import { getAllRowBlocks, getRowBlock } from './row-io.js';
 import { inReadTx } from './tx.js';
 import type { CollectionInfo, CollectionSnapshot, LoadOptions, StoredDocument, VectorKind } from './types.js';
 
@@ -92,7 +93,7 @@ export async function* iterateDocuments(ctx: StoreContext, name: string): AsyncG
       const floats = record.kinds.includes('float32')
         ? await tx.objectStore('vectorBlocks').get([name, 'float32', block])
         : undefined;
-      const rb = await tx.objectStore('rowBlocks').get(key);
+      const rb = await getRowBlock(tx.objectStore('rowBlocks'), key);
       const db = await tx.objectStore('docBlocks').get(key);
       return rb && db ? { floats, rb, db, dims: record.dims } : null;
     });
@@ -146,8 +147,8 @@ export async function loadSnapshot(
     }
     const range = blockRange(name);
     const [forms, rowBlocks, docBlocks] = await Promise.all([
-      getAllForms(tx.objectStore('vectorBlocks'), name, storedForms(kinds)),
-      tx.objectStore('rowBlocks').getAll(range),
+      getAllForms(tx.objectStore('vectorBlocks'), name, storedForms(kinds), record.dims),
+      getAllRowBlocks(tx.objectStore('rowBlocks'), range),
       documents ? tx.objectStore('docBlocks').getAll(range) : null,
     ]);
     const snapshot = snapshotOf(

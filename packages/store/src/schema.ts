@@ -32,10 +32,11 @@ export interface CollectionRecord {
 }
 
 /**
- * The forms stored per block, one record each: `binary` rows travel with their `l1Norms`.
- * Separate records let a reader fetch only the forms it needs (binary alone for a Hamming scan).
+ * The forms stored per block, one record each, so a reader fetches only the forms it needs
+ * (binary alone for a Hamming scan). A `binary` record holds the block's words followed by its
+ * rows' float32 L1 norms.
  */
-export type StoredForm = 'float32' | 'int8' | 'binary' | 'l1Norms';
+export type StoredForm = 'float32' | 'int8' | 'binary';
 
 /** Vector data of one block in memory; every buffer holds exactly `rows` rows. */
 export interface VectorBlockRecord {
@@ -51,11 +52,10 @@ export interface VectorBlockRecord {
 }
 
 /**
- * Ids and tombstones of one block (small, rewritten on delete). Ids are packed into one string
- * with end offsets (UTF-16 code units), which IndexedDB clones far faster than an array of
- * thousands of short strings: id `r` is `idText.slice(idEnds[r - 1] ?? 0, idEnds[r])`.
+ * Ids and tombstones of one block, decoded (stored packed in one ArrayBuffer, see `row-io.ts`).
+ * Id `r` is `idText.slice(idEnds[r - 1] ?? 0, idEnds[r])`.
  */
-export interface RowBlockRecord {
+export interface RowBlock {
   idText: string;
   idEnds: Uint32Array;
   /** Non-zero: the row is deleted. */
@@ -80,7 +80,8 @@ export interface StoreSchema extends DBSchema {
   aliases: { key: string; value: { alias: string; target: string } };
   /** Raw little-endian typed-array bytes of one form of one block. */
   vectorBlocks: { key: VectorKey; value: ArrayBuffer };
-  rowBlocks: { key: BlockKey; value: RowBlockRecord };
+  /** Packed row blocks (`row-io.ts`). */
+  rowBlocks: { key: BlockKey; value: ArrayBuffer };
   docBlocks: { key: BlockKey; value: DocBlockRecord };
   sidecars: { key: [collection: string, key: string]; value: unknown };
 }

@@ -8,9 +8,10 @@ import { type ModelFingerprint, WebEmbedError, assertSameModel, sameCalibration 
 import { appendDocBlock, appendRowBlock, appendVectorBlock } from './blocks.js';
 import { type IdIndex, type StoreContext, idIndexFor } from './context.js';
 import { type DerivedForms, calibrateFrom, deriveForms } from './derive.js';
-import type { BlockKey, CollectionRecord, RowBlockRecord } from './schema.js';
+import type { BlockKey, CollectionRecord, RowBlock } from './schema.js';
 import { type WriteTx, inReadTx, inWriteTx } from './tx.js';
 import { getVectorBlock, putVectorBlock, storedForms } from './vector-io.js';
+import { getRowBlock, putRowBlock } from './row-io.js';
 import type { DocumentBatch, DocumentInput, WriteOptions } from './types.js';
 import { type NormalizedBatch, assertFingerprint, assertIds, normalizeBatch } from './validate.js';
 
@@ -89,10 +90,10 @@ async function tombstone(tx: WriteTx, record: CollectionRecord, index: IdIndex, 
   const rowStore = tx.objectStore('rowBlocks');
   for (const [block, offsets] of byBlock) {
     const key: BlockKey = [record.name, block];
-    const rb = (await rowStore.get(key)) as RowBlockRecord;
+    const rb = (await getRowBlock(rowStore, key)) as RowBlock;
     const skip = new Uint8Array(rb.skip);
     for (const o of offsets) skip[o] = 1;
-    await rowStore.put({ idText: rb.idText, idEnds: rb.idEnds, skip }, key);
+    await putRowBlock(rowStore, key, { idText: rb.idText, idEnds: rb.idEnds, skip });
   }
   return removed;
 }
@@ -119,7 +120,7 @@ async function appendRows(
       within > 0
         ? [
             await getVectorBlock(vectorStore, record.name, storedForms(record.kinds), record.dims, block),
-            await rowStore.get(key),
+            await getRowBlock(rowStore, key),
             await docStore.get(key),
           ]
         : [undefined, undefined, undefined];
@@ -131,7 +132,7 @@ async function appendRows(
       block,
       appendVectorBlock(vb, forms, record.dims, offset, take),
     );
-    await rowStore.put(appendRowBlock(rb, batch.ids, offset, take), key);
+    await putRowBlock(rowStore, key, appendRowBlock(rb, batch.ids, offset, take));
     await docStore.put(appendDocBlock(db, batch.texts, batch.metadata, offset, take), key);
     row += take;
     offset += take;

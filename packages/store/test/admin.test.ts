@@ -5,6 +5,15 @@ import { expectCode } from './expect-code.js';
 import { makeDocs, testFingerprint, uniqueDbName } from './helpers.js';
 
 const fp = testFingerprint(8);
+
+/** Polls `ready` until true (BroadcastChannel delivery is asynchronous); fails after 10 s. */
+async function waitFor(ready: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for change events');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 const stores: VectorStore[] = [];
 async function freshStore(name = uniqueDbName()): Promise<VectorStore> {
   const store = await openVectorStore(name);
@@ -107,7 +116,7 @@ describe('collections and aliases', () => {
     b.onChange((c) => seenB.push(c));
     const col = await a.createCollection('c', { fingerprint: fp, kinds: ['float32'] });
     await col.add(makeDocs(2), fp);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => seenB.length >= 2);
     expect(seenA.map((c) => `${c.origin}:${c.type}`)).toEqual(['local:create', 'local:write']);
     expect(seenB.map((c) => `${c.origin}:${c.type}`)).toEqual(['remote:create', 'remote:write']);
     expect(seenB[1].generation).toBe(1);
@@ -115,7 +124,7 @@ describe('collections and aliases', () => {
     expect(await (await b.collection('c')).count()).toBe(2);
     off();
     await col.delete(['doc-0']);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => seenB.length >= 3);
     expect(seenA.length).toBe(2);
     expect(seenB.at(-1)?.type).toBe('delete');
     // b's cached snapshot is refreshed after a's write
