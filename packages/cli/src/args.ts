@@ -29,7 +29,7 @@ export interface IndexCommand {
   readonly resume: boolean;
   /** Collection name stored in the file. Default: the output file name without extension. */
   readonly name: string | null;
-  /** Vector forms written. Default `float32`. */
+  /** Vector forms written. Default: all three (`float32,int8,binary`), as the engine's collections keep. */
   readonly kinds: readonly VectorKind[];
   /** Chunks a model call. Default 32. */
   readonly batchSize: number;
@@ -74,7 +74,7 @@ Options:
   --models-dir <dir>    Folder holding <org>/<name>/ model files (default $WEBEMBED_MODELS_DIR or ./models).
   --resume              Continue an interrupted run from <out>.journal (same model and chunk options).
   --name <name>         Collection name stored in the file (default: output file name).
-  --kinds <list>        Vector forms to store: float32,int8,binary (default float32).
+  --kinds <list>        Vector forms to store: float32,int8,binary (default: all three, like engine collections).
   --batch-size <n>      Chunks per model call (default 32).
   --json                Print the summary as JSON on stdout.
   -h, --help            Show this help.
@@ -140,7 +140,7 @@ export function parseCommandLine(argv: readonly string[], envModelsDir?: string)
   if (chunkTokens !== null && overlap >= chunkTokens) {
     throw usage(`--overlap (${overlap}) must be smaller than --chunk-tokens (${chunkTokens})`);
   }
-  const kinds = (values.kinds ?? 'float32').split(',').map((k) => k.trim());
+  const kinds = (values.kinds ?? 'float32,int8,binary').split(',').map((k) => k.trim());
   for (const k of kinds) {
     if (!(KINDS as readonly string[]).includes(k)) {
       throw usage(`--kinds takes a comma list of ${KINDS.join(', ')}, got "${k}"`);

@@ -138,6 +138,7 @@ describe('webembed index (end to end on the fixture model)', () => {
     const file = decodeCollectionFile(new Uint8Array(readFileSync(out)));
     expect(file.fingerprint).toMatchObject({ modelId: MODEL, dims: 32, dtype: 'fp32', pooling: 'mean' });
     expect(file.rows).toBe(summary.chunks);
+    expect([...file.kinds].sort()).toEqual(['binary', 'float32', 'int8']); // the engine's default forms
     const docIds = new Set(file.ids.map((id, r) => (file.metadata![r]?.$parent as string | undefined) ?? id));
     expect(docIds).toEqual(
       new Set(['fox.txt', 'guide/intro.md', 'sku', 'items.json#1', 'l1', 'lines.jsonl#4']),

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chunkText } from '@webembed/text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmbedder, lateChunkingModelOf } from '../src/index.js';
 import {
   type LateChunkingModel,
   lateChunkEmbed,
@@ -112,6 +113,27 @@ describe('late chunking on the fixture model', () => {
       expect(end).toBeLessThanOrEqual(39);
       const row = result.vectors.data.subarray(i * 16, (i + 1) * 16);
       expect(Math.hypot(...row)).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('gives the same vectors on the engine embedder (lateChunkingModelOf) as on its own model', async () => {
+    const embedder = await createEmbedder({
+      model: MODEL,
+      dtype: 'fp32',
+      device: 'cpu',
+      cacheSize: 0,
+      env: { localModelPath: `${modelsDir}/` },
+    });
+    try {
+      const chunks = chunkText(TEXT, { maxTokens: 20, countTokens: (s) => embedder.countTokens(s) });
+      const viaEngine = await lateChunkEmbed(lateChunkingModelOf(embedder), TEXT, chunks);
+      const direct = await lateChunkEmbed(model, TEXT, chunks);
+      expect(Array.from(viaEngine.tokenSpans)).toEqual(Array.from(direct.tokenSpans));
+      for (let i = 0; i < direct.vectors.data.length; i++) {
+        expect(viaEngine.vectors.data[i]).toBeCloseTo(direct.vectors.data[i], 6);
+      }
+    } finally {
+      await embedder.dispose();
     }
   });
 

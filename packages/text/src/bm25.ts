@@ -112,17 +112,30 @@ export function createBm25Index(options: Bm25Options = {}): Bm25Index {
   return buildIndex({ k1, b, tokenizerOptions: resolveTokenizerOptions(options.tokenizer) }).index;
 }
 
-type InsertTerms = (id: string, termFreqs: Map<string, number>, length: number) => void;
+/** Inserts one document from term ids and frequencies (ids into the index's term table). */
+type InsertTerms = (id: string, termIds: Int32Array, tfs: Int32Array) => void;
 
-function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms } {
+/**
+ * Storage: a term table (string → term id), one posting list per term id, and per document slot
+ * its term ids and frequencies in two small typed arrays. Slots of removed documents are reused.
+ */
+function buildIndex(state: IndexState): {
+  index: Bm25Index;
+  insert: InsertTerms;
+  termIdOf: (term: string) => number;
+} {
   const { k1, b } = state;
   const tokenize = createTokenizer(state.tokenizerOptions);
   const slotOf = new Map<string, number>();
   const slotIds: (string | null)[] = [];
   const slotLengths: number[] = [];
-  const slotTerms: (Map<string, number> | null)[] = [];
+  const slotTermIds: (Int32Array | null)[] = [];
+  const slotTfs: (Int32Array | null)[] = [];
   const freeSlots: number[] = [];
-  const postings = new Map<string, PostingList>();
+  const termIds = new Map<string, number>();
+  const termStrings: string[] = [];
+  const postings: PostingList[] = [];
+  let liveTerms = 0; // terms with a non-empty posting list
   let totalLength = 0;
   let scratch = new Float64Array(0); // per-slot score accumulator, reused across searches
 
@@ -135,52 +148,74 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
     }
   }
 
-  function insertTerms(id: string, termFreqs: Map<string, number>, length: number): void {
+  function termIdOf(term: string): number {
+    let t = termIds.get(term);
+    if (t === undefined) {
+      t = termStrings.length;
+      termIds.set(term, t);
+      termStrings.push(term);
+      postings.push(createPostingList());
+    }
+    return t;
+  }
+
+  function insert(id: string, ids: Int32Array, tfs: Int32Array): void {
     const slot = freeSlots.length > 0 ? freeSlots.pop()! : slotIds.length;
+    let length = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const list = postings[ids[i]];
+      if (list.slots.length === 0) liveTerms++;
+      appendPosting(list, slot, tfs[i]);
+      length += tfs[i];
+    }
     slotOf.set(id, slot);
     slotIds[slot] = id;
     slotLengths[slot] = length;
-    slotTerms[slot] = termFreqs;
+    slotTermIds[slot] = ids;
+    slotTfs[slot] = tfs;
     totalLength += length;
-    for (const [term, tf] of termFreqs) {
-      let list = postings.get(term);
-      if (list === undefined) {
-        list = createPostingList();
-        postings.set(term, list);
-      }
-      appendPosting(list, slot, tf);
-    }
   }
 
   function remove(id: string): boolean {
     checkId(id);
     const slot = slotOf.get(id);
     if (slot === undefined) return false;
-    for (const term of slotTerms[slot]!.keys()) {
-      const list = postings.get(term)!;
+    for (const t of slotTermIds[slot]!) {
+      const list = postings[t];
       removePosting(list, slot);
-      if (list.slots.length === 0) postings.delete(term);
+      if (list.slots.length === 0) liveTerms--;
     }
     totalLength -= slotLengths[slot];
     slotOf.delete(id);
     slotIds[slot] = null;
-    slotTerms[slot] = null;
+    slotTermIds[slot] = null;
+    slotTfs[slot] = null;
     slotLengths[slot] = 0;
     freeSlots.push(slot);
     return true;
   }
 
-  function countTerms(terms: readonly string[]): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
+  /** Distinct terms with their counts; `known` skips terms absent from the index (queries). */
+  function countTerms(terms: readonly string[], known: boolean): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const term of terms) {
+      let t: number | undefined;
+      if (known) {
+        t = termIds.get(term);
+        if (t === undefined || postings[t].slots.length === 0) continue;
+      } else {
+        t = termIdOf(term);
+      }
+      counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
     return counts;
   }
 
-  function queryTerms(query: string): Map<string, number> {
+  function queryTerms(query: string): Map<number, number> {
     if (typeof query !== 'string') {
       throw new WebEmbedError('NOT_A_STRING', `BM25 query must be a string, got ${typeof query}`);
     }
-    return countTerms(tokenize(query));
+    return countTerms(tokenize(query), true);
   }
 
   function idf(df: number): number {
@@ -202,9 +237,9 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
           `text of document "${id}" must be a string, got ${typeof text}`,
         );
       }
-      const terms = tokenize(text);
+      const counts = countTerms(tokenize(text), false);
       if (slotOf.has(id)) remove(id);
-      insertTerms(id, countTerms(terms), terms.length);
+      insert(id, Int32Array.from(counts.keys()), Int32Array.from(counts.values()));
     },
     remove,
     has(id) {
@@ -214,9 +249,13 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
       slotOf.clear();
       slotIds.length = 0;
       slotLengths.length = 0;
-      slotTerms.length = 0;
+      slotTermIds.length = 0;
+      slotTfs.length = 0;
       freeSlots.length = 0;
-      postings.clear();
+      termIds.clear();
+      termStrings.length = 0;
+      postings.length = 0;
+      liveTerms = 0;
       totalLength = 0;
     },
     search(query, k) {
@@ -227,13 +266,10 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
         scratch = new Float64Array(Math.max(slotIds.length, scratch.length * 2));
       const scores = scratch;
       const touched: number[] = [];
-      for (const [term, qtf] of qterms) {
-        const list = postings.get(term);
-        if (list === undefined) continue;
-        const weight = qtf * idf(list.slots.length);
-        const { slots, tfs } = list;
-        const size = slots.length;
-        for (let i = 0; i < size; i++) {
+      for (const [t, qtf] of qterms) {
+        const { slots, tfs } = postings[t];
+        const weight = qtf * idf(slots.length);
+        for (let i = 0; i < slots.length; i++) {
           const slot = slots[i];
           if (scores[slot] === 0) touched.push(slot);
           scores[slot] += weight * termWeight(tfs[i], slotLengths[slot], avgdl);
@@ -254,12 +290,13 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
       const slot = slotOf.get(id);
       if (slot === undefined) return 0;
       const avgdl = totalLength / slotOf.size;
-      const docTerms = slotTerms[slot]!;
+      const ids = slotTermIds[slot]!;
+      const tfs = slotTfs[slot]!;
       let total = 0;
-      for (const [term, qtf] of qterms) {
-        const tf = docTerms.get(term);
-        if (tf === undefined) continue;
-        total += qtf * idf(postings.get(term)!.slots.length) * termWeight(tf, slotLengths[slot], avgdl);
+      for (const [t, qtf] of qterms) {
+        const i = ids.indexOf(t);
+        if (i < 0) continue;
+        total += qtf * idf(postings[t].slots.length) * termWeight(tfs[i], slotLengths[slot], avgdl);
       }
       return total;
     },
@@ -267,29 +304,33 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
       return slotOf.size;
     },
     get termCount() {
-      return postings.size;
+      return liveTerms;
     },
     get averageLength() {
       return slotOf.size > 0 ? totalLength / slotOf.size : 0;
     },
     tokenize,
     serialize() {
-      const termIndex = new Map<string, number>();
+      // Only live terms, renumbered in order of first use.
+      const renumber = new Int32Array(termStrings.length).fill(-1);
       const terms: string[] = [];
       const ids: string[] = [];
       const docTerms: number[][] = [];
       for (let slot = 0; slot < slotIds.length; slot++) {
         const id = slotIds[slot];
         if (id === null) continue;
-        const flat: number[] = [];
-        for (const [term, tf] of slotTerms[slot]!) {
-          let t = termIndex.get(term);
-          if (t === undefined) {
+        const tids = slotTermIds[slot]!;
+        const tfs = slotTfs[slot]!;
+        const flat: number[] = new Array(tids.length * 2);
+        for (let i = 0; i < tids.length; i++) {
+          let t = renumber[tids[i]];
+          if (t < 0) {
             t = terms.length;
-            termIndex.set(term, t);
-            terms.push(term);
+            renumber[tids[i]] = t;
+            terms.push(termStrings[tids[i]]);
           }
-          flat.push(t, tf);
+          flat[2 * i] = t;
+          flat[2 * i + 1] = tfs[i];
         }
         ids.push(id);
         docTerms.push(flat);
@@ -307,7 +348,7 @@ function buildIndex(state: IndexState): { index: Bm25Index; insert: InsertTerms 
     },
   };
 
-  return { index, insert: insertTerms };
+  return { index, insert, termIdOf };
 }
 
 function corrupt(message: string): WebEmbedError {
@@ -350,7 +391,10 @@ export function loadBm25Index(serialized: SerializedBm25Index): Bm25Index {
     throw corrupt(cause instanceof Error ? cause.message : String(cause));
   }
   if (!terms.every((t) => typeof t === 'string')) throw corrupt('terms must be strings');
-  const { index, insert } = buildIndex({ ...params, tokenizerOptions });
+  const { index, insert, termIdOf } = buildIndex({ ...params, tokenizerOptions });
+  const termIdsOfSerialized = Int32Array.from(terms, (term) => termIdOf(term));
+  if (new Set(terms).size !== terms.length) throw corrupt('terms repeat');
+  const seen = new Uint8Array(terms.length);
   for (let d = 0; d < ids.length; d++) {
     const id = ids[d];
     if (typeof id !== 'string' || id === '' || index.has(id)) {
@@ -358,19 +402,22 @@ export function loadBm25Index(serialized: SerializedBm25Index): Bm25Index {
     }
     const flat = docTerms[d];
     if (!Array.isArray(flat) || flat.length % 2 !== 0) throw corrupt(`term list of "${id}" is malformed`);
-    const termFreqs = new Map<string, number>();
-    let length = 0;
-    for (let i = 0; i < flat.length; i += 2) {
-      const t = flat[i];
-      const tf = flat[i + 1];
+    const n = flat.length / 2;
+    const tids = new Int32Array(n);
+    const tfs = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = flat[2 * i];
+      const tf = flat[2 * i + 1];
       if (!Number.isInteger(t) || t < 0 || t >= terms.length || !Number.isInteger(tf) || tf < 1) {
-        throw corrupt(`term entry ${i / 2} of "${id}" is out of range`);
+        throw corrupt(`term entry ${i} of "${id}" is out of range`);
       }
-      if (termFreqs.has(terms[t])) throw corrupt(`term "${terms[t]}" repeated in "${id}"`);
-      termFreqs.set(terms[t], tf);
-      length += tf;
+      if (seen[t] === 1) throw corrupt(`term "${terms[t]}" repeated in "${id}"`);
+      seen[t] = 1;
+      tids[i] = termIdsOfSerialized[t];
+      tfs[i] = tf;
     }
-    insert(id, termFreqs, length);
+    for (let i = 0; i < n; i++) seen[flat[2 * i]] = 0;
+    insert(id, tids, tfs);
   }
   return index;
 }
