@@ -139,8 +139,49 @@ function write(device: GPUDevice, target: GPUBuffer, data: Uint32Array | Float32
   device.queue.writeBuffer(target, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
 }
 
-/** Encodes, submits and reads back one batch. */
+/**
+ * Encodes, submits and reads back one batch. Buffer growth, encoding and submission run inside
+ * out-of-memory and validation error scopes; a caught error becomes a typed WebEmbedError.
+ */
 export async function runBatch(ws: Workspace, plan: BatchPlan): Promise<BatchResult> {
+  const { device } = ws.context;
+  device.pushErrorScope('validation');
+  device.pushErrorScope('out-of-memory');
+  let submitted: { staging: GPUBuffer; resultBytes: number; len: number };
+  try {
+    submitted = encodeAndSubmit(ws, plan);
+  } catch (err) {
+    await device.popErrorScope();
+    await device.popErrorScope();
+    throw err;
+  }
+  const { staging, resultBytes, len } = submitted;
+  const Q = plan.queries;
+  const oom = device.popErrorScope();
+  const invalid = device.popErrorScope();
+  const mapped = staging.mapAsync(MAP_READ_MODE, 0, resultBytes);
+  const fault = (await oom) ?? (await invalid);
+  if (fault) {
+    await mapped.then(() => staging.unmap()).catch(() => undefined);
+    throw gpuErrorToWebEmbed(fault, `searching (${plan.mode})`);
+  }
+  await mapped;
+  const raw = new Uint32Array(staging.getMappedRange(0, resultBytes).slice(0));
+  staging.unmap();
+  const rows = new Uint32Array(Q * len);
+  const scores = new Float32Array(Q * len);
+  const rawScores = new Float32Array(raw.buffer);
+  for (let i = 0; i < Q * len; i++) {
+    rows[i] = raw[2 * i];
+    scores[i] = rawScores[2 * i + 1];
+  }
+  return { len, rows, scores };
+}
+
+function encodeAndSubmit(
+  ws: Workspace,
+  plan: BatchPlan,
+): { staging: GPUBuffer; resultBytes: number; len: number } {
   const { context, corpus } = ws;
   const { device } = context;
   const Q = plan.queries;
@@ -161,8 +202,6 @@ export async function runBatch(ws: Workspace, plan: BatchPlan): Promise<BatchRes
   write(device, queryBuffer, plan.queryWords);
   if (plan.rescore && rescoreQueries) write(device, rescoreQueries, plan.rescore.queryData);
 
-  device.pushErrorScope('validation');
-  device.pushErrorScope('out-of-memory');
   const encoder = device.createCommandEncoder({ label: 'webembed-search' });
   const pass = encoder.beginComputePass();
   let uniformIndex = 0;
@@ -266,23 +305,5 @@ export async function runBatch(ws: Workspace, plan: BatchPlan): Promise<BatchRes
   const staging = buffer(ws, 'staging', resultBytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST);
   encoder.copyBufferToBuffer(lists[current], 0, staging, 0, resultBytes);
   device.queue.submit([encoder.finish()]);
-  const oom = device.popErrorScope();
-  const invalid = device.popErrorScope();
-  const mapped = staging.mapAsync(MAP_READ_MODE, 0, resultBytes);
-  const fault = (await oom) ?? (await invalid);
-  if (fault) {
-    await mapped.then(() => staging.unmap()).catch(() => undefined);
-    throw gpuErrorToWebEmbed(fault, `searching (${plan.mode})`);
-  }
-  await mapped;
-  const raw = new Uint32Array(staging.getMappedRange(0, resultBytes).slice(0));
-  staging.unmap();
-  const rows = new Uint32Array(Q * len);
-  const scores = new Float32Array(Q * len);
-  const rawScores = new Float32Array(raw.buffer);
-  for (let i = 0; i < Q * len; i++) {
-    rows[i] = raw[2 * i];
-    scores[i] = rawScores[2 * i + 1];
-  }
-  return { len, rows, scores };
+  return { staging, resultBytes, len };
 }

@@ -150,8 +150,33 @@ describe('device faults', () => {
     );
   });
 
-  it('throws GPU_DEVICE_LOST when fallback is off', async () => {
+  it('throws typed GPU_VALIDATION and GPU_DEVICE_LOST errors when fallback is off', async () => {
     const gpu = await createGpuSearch({ fallback: false });
+    // A genuine validation error: the search's query buffer is created without STORAGE usage.
+    const broken = gpu.createIndex({ dims: 8, kinds: ['binary'] });
+    await broken.append({ float32: randomMatrix(20, 8, 53) });
+    const device = gpu.device!;
+    const createBuffer = device.createBuffer.bind(device);
+    device.createBuffer = (descriptor) =>
+      createBuffer(
+        descriptor.label === 'webembed-queries'
+          ? { ...descriptor, usage: GPUBufferUsage.COPY_DST }
+          : descriptor,
+      );
+    const invalid = await broken
+      .search(randomMatrix(1, 8, 54), { k: 2, mode: 'hamming' })
+      .catch((e: unknown) => e);
+    device.createBuffer = createBuffer;
+    expect(isWebEmbedError(invalid, 'GPU_VALIDATION')).toBe(true);
+    expect(broken.backend).toBe('cpu');
+    expect(broken.reason).toMatch(/GPU_VALIDATION/);
+    expectSameTopK(
+      await broken.search(randomMatrix(1, 8, 54), { k: 2, mode: 'hamming' }),
+      searchHamming(quantizeBinary(randomMatrix(1, 8, 54)), quantizeBinary(randomMatrix(20, 8, 53)), {
+        k: 2,
+      }),
+    );
+
     const index = gpu.createIndex({ dims: 8, kinds: ['binary'] });
     await index.append({ float32: randomMatrix(20, 8, 51) });
     gpu.device!.destroy();
