@@ -24,6 +24,14 @@ import { type Engine, type EngineCollectionHandle, type EngineOptions, createLoc
 import { env } from './env.js';
 import { registerErrorTransfer } from './error-transfer.js';
 import type { EngineWorkerApi, PlainFilter } from './protocol.js';
+import { type RemoteEndpoint, createRemoteClient, normalizeEndpoint } from './remote.js';
+import {
+  type RemoteCollectionHandle,
+  type RemoteFailurePolicy,
+  checkRemoteModel,
+  remoteCollection,
+  tieredCollection,
+} from './remote-collection.js';
 
 /** Options of {@link createEngine}. */
 export interface CreateEngineOptions extends Omit<EngineOptions, 'denseSearcher'> {
@@ -162,37 +170,157 @@ export async function createEngine(options: CreateEngineOptions): Promise<Engine
   }
 }
 
-/** Options of {@link open}. */
+/** The remote part of a tiered collection (see {@link open}). */
+export interface RemoteTier extends RemoteEndpoint {
+  /** How the tiers combine: `merge` (the default and only one): both searched, hits merged by score. */
+  readonly tier?: 'merge';
+  /**
+   * `throw` (default): a search fails when the service cannot be reached. `local`: it answers from
+   * the hot set alone and says so in `remoteFailure` (offline use). Errors the service reports,
+   * such as `MODEL_MISMATCH`, always throw.
+   */
+  readonly whenRemoteFails?: RemoteFailurePolicy;
+}
+
+/** Options of {@link open} for a local collection, or a tiered one when `remote` is set. */
 export interface OpenOptions extends CreateEngineOptions {
   /** Collection to open (created for this model when missing). */
   readonly collection: string;
+  /**
+   * A remote collection (its URL, `<service>/collections/<name>`, or {@link RemoteTier}) behind
+   * the local one: searches then cover both, merged by score.
+   */
+  readonly remote?: string | RemoteTier;
+}
+
+/** Options of {@link open} for a remote collection alone. */
+export interface OpenRemoteOptions extends Partial<CreateEngineOptions> {
+  /** The remote collection: its URL (`<service>/collections/<name>`) or {@link RemoteEndpoint}. */
+  readonly remote: string | RemoteEndpoint;
+  /** API key sent to the service (or `remote.apiKey`). */
+  readonly apiKey?: string;
+  /**
+   * Model that embeds queries here (sent as vectors with its fingerprint; the service refuses
+   * another model's with `MODEL_MISMATCH`). Without one, queries go as text and the service must
+   * embed them.
+   */
+  readonly model?: string;
+  readonly collection?: undefined;
 }
 
 /** An engine plus one open collection: semantic search in a few lines. */
 export interface OpenedCollection extends EngineCollectionHandle {
   readonly engine: Engine;
+  /** The remote part, for a tiered collection. */
+  readonly remote?: RemoteCollectionHandle;
   /** Disposes the engine (and its worker). */
   close(): Promise<void>;
 }
 
+/** A tiered collection opened by {@link open}: the local hot set's API, searches merged with the remote. */
+export interface OpenedTieredCollection extends OpenedCollection {
+  readonly remote: RemoteCollectionHandle;
+}
+
+/** A remote collection opened by {@link open}, with the engine embedding its queries (when a model was given). */
+export interface OpenedRemoteCollection extends RemoteCollectionHandle {
+  readonly engine: Engine | null;
+  /** Disposes the engine, if any. */
+  close(): Promise<void>;
+}
+
 /**
- * Opens `collection` with `model`: the shortest way to working semantic search.
+ * Opens a collection: the shortest way to working semantic search.
+ *
+ * - `{ model, collection }`: a local collection (IndexedDB, searched on WebGPU or the CPU).
+ * - `{ remote, apiKey?, model? }`: a collection served by a webembed search service
+ *   (`@webembed/pgvector`), same `search` result shape; the model (if given) embeds queries here.
+ * - `{ model, collection, remote: { url, tier: 'merge' } }`: tiered, the local collection as a hot
+ *   set searched together with the remote one, hits merged by cosine score.
+ *
+ * The remote collection's fingerprint is checked when it opens (`MODEL_MISMATCH` for another
+ * model's vectors).
  *
  * @example
  * ```ts
  * const docs = await open({ model: 'Xenova/all-MiniLM-L6-v2', collection: 'docs' });
  * await docs.add([{ id: 'a', text: 'Cats purr when content.' }]);
  * const { hits } = await docs.search('why do cats purr');
+ *
+ * const archive = await open({ remote: 'https://search.example.com/collections/docs', apiKey, model: 'Xenova/all-MiniLM-L6-v2' });
+ * const tiered = await open({ model: 'Xenova/all-MiniLM-L6-v2', collection: 'recent', remote: { url: archive.url, apiKey } });
  * ```
  */
-export async function open(options: OpenOptions): Promise<OpenedCollection> {
-  const { collection: name, ...engineOptions } = options;
+export function open(
+  options: OpenOptions & { readonly remote: string | RemoteTier },
+): Promise<OpenedTieredCollection>;
+export function open(options: OpenOptions): Promise<OpenedCollection>;
+export function open(options: OpenRemoteOptions): Promise<OpenedRemoteCollection>;
+export async function open(
+  options: OpenOptions | OpenRemoteOptions,
+): Promise<OpenedCollection | OpenedRemoteCollection> {
+  if (typeof options !== 'object' || options === null) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      'open needs an options object: { model, collection } and/or { remote }',
+    );
+  }
+  if (options.collection === undefined) {
+    if (options.remote === undefined) {
+      throw new WebEmbedError(
+        'INVALID_ARGUMENT',
+        'open needs a collection name (local), a remote URL, or both (tiered)',
+      );
+    }
+    return openRemote(options as OpenRemoteOptions);
+  }
+  const { collection: name, remote, ...engineOptions } = options as OpenOptions;
+  if (typeof name !== 'string' || name === '') {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `collection must be a non-empty name, got ${JSON.stringify(name)}`,
+    );
+  }
+  const tier = remote === undefined ? undefined : (normalizeEndpoint(remote) as RemoteTier);
+  if (tier && tier.tier !== undefined && tier.tier !== 'merge') {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `remote.tier must be 'merge', got ${JSON.stringify(tier.tier)}`,
+    );
+  }
+  const policy = tier?.whenRemoteFails ?? 'throw';
+  if (policy !== 'throw' && policy !== 'local') {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `remote.whenRemoteFails must be 'throw' or 'local', got ${JSON.stringify(policy)}`,
+    );
+  }
+  const client = tier ? createRemoteClient(tier) : null;
   const engine = await createEngine(engineOptions);
   try {
     const handle = await engine.collection(name);
-    return { ...handle, engine, close: () => engine.dispose() };
+    const close = () => engine.dispose();
+    if (!client) return { ...handle, engine, close };
+    const remoteHandle = remoteCollection(client, engine);
+    await checkRemoteModel(remoteHandle, engine.info.fingerprint, policy);
+    return { ...tieredCollection(handle, remoteHandle, engine, policy), engine, close };
   } catch (err) {
     await engine.dispose();
+    throw err;
+  }
+}
+
+async function openRemote(options: OpenRemoteOptions): Promise<OpenedRemoteCollection> {
+  const { remote, apiKey, collection: _none, ...engineOptions } = options;
+  const client = createRemoteClient(normalizeEndpoint(remote, apiKey));
+  const engine =
+    engineOptions.model === undefined ? null : await createEngine(engineOptions as CreateEngineOptions);
+  try {
+    const handle = remoteCollection(client, engine);
+    await checkRemoteModel(handle, engine ? engine.info.fingerprint : null);
+    return { ...handle, engine, close: async () => engine?.dispose() };
+  } catch (err) {
+    await engine?.dispose();
     throw err;
   }
 }

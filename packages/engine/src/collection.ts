@@ -82,6 +82,8 @@ export interface SearchHit {
   readonly score: number;
   /** The chunk that matched, when the document was chunked. */
   readonly chunk?: { readonly index: number; readonly start: number; readonly end: number };
+  /** Which tier the hit came from, in remote and tiered collections (absent for local ones). */
+  readonly source?: 'local' | 'remote';
 }
 
 /** Hits plus where the time went. */
@@ -89,8 +91,13 @@ export interface SearchResponse {
   readonly hits: SearchHit[];
   readonly mode: SearchMode;
   readonly timings: { readonly embedMs: number; readonly searchMs: number };
-  /** `webgpu` or `cpu`: where the dense search ran. */
-  readonly searchBackend: 'webgpu' | 'cpu';
+  /** `webgpu` or `cpu`: where the dense search ran; `remote` for a remote collection. */
+  readonly searchBackend: 'webgpu' | 'cpu' | 'remote';
+  /**
+   * Set when a tiered collection opened with `whenRemoteFails: 'local'` could not reach its
+   * remote part: the hits are the local hot set's alone.
+   */
+  readonly remoteFailure?: { readonly code: string; readonly message: string };
 }
 
 /** A collection bound to an engine's model. */

@@ -54,7 +54,38 @@ export { createStoreSearcher } from './dense-search.js';
 export type { DenseHit, DenseSearcher } from './dense-search.js';
 export { CHUNK_KEYS, chunkIdOf } from './chunks.js';
 export { createEngine, engineInWorker, open } from './client.js';
-export type { CreateEngineOptions, OpenOptions, OpenedCollection } from './client.js';
+export type {
+  CreateEngineOptions,
+  OpenOptions,
+  OpenRemoteOptions,
+  OpenedCollection,
+  OpenedRemoteCollection,
+  OpenedTieredCollection,
+  RemoteTier,
+} from './client.js';
+export { createRemoteClient, normalizeEndpoint } from './remote.js';
+export type {
+  RemoteClient,
+  RemoteCollectionInfo,
+  RemoteEndpoint,
+  RemoteSearchMode,
+  RemoteSearchRequest,
+  RemoteSearchResult,
+} from './remote.js';
+export {
+  REMOTE_MAX_K,
+  checkRemoteModel,
+  mergeHitsByScore,
+  remoteCollection,
+  tieredCollection,
+} from './remote-collection.js';
+export type {
+  QueryEmbedder,
+  RemoteCollectionHandle,
+  RemoteCollectionSearchOptions,
+  RemoteFailurePolicy,
+  TieredCollectionHandle,
+} from './remote-collection.js';
 export { createWorkerApi } from './worker-api.js';
 export type { EngineWorkerApi, PlainFilter, WorkerEngineOptions } from './protocol.js';
 export { registerErrorTransfer, serializeError, deserializeError } from './error-transfer.js';

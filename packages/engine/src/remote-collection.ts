@@ -1,0 +1,275 @@
+/**
+ * Remote and tiered collections. A remote collection is searched through a webembed search
+ * service (see `remote.ts`): the query is embedded here with the engine's model and sent as a
+ * vector plus the model fingerprint (the service refuses another model with `MODEL_MISMATCH`),
+ * or sent as text when no model is loaded and the service embeds queries itself. A tiered
+ * collection searches a local hot set and the remote collection at once and merges the two
+ * hit lists by score.
+ *
+ * @module
+ */
+import { type ModelFingerprint, WebEmbedError, assertSameModel, isWebEmbedError } from '@webembed/core';
+import type { CollectionSearchOptions, SearchHit, SearchMode, SearchResponse } from './collection.js';
+import type { EmbedOptions, EmbedResult } from './embedder.js';
+import type { EngineCollectionHandle } from './engine.js';
+import type { RemoteClient, RemoteCollectionInfo, RemoteSearchMode } from './remote.js';
+
+/** Largest `k` the search service answers. */
+export const REMOTE_MAX_K = 1000;
+
+/** Options of a remote collection's `search`. */
+export interface RemoteCollectionSearchOptions {
+  /** Hits wanted, 1..1000 (default 10). */
+  readonly k?: number;
+  /** `float32` (exact cosine in Postgres) or `binary-rescore` (default: binary HNSW, float rescoring). */
+  readonly mode?: SearchMode;
+  /** Metadata equality filter: a plain object (functions cannot travel to the service). */
+  readonly filter?: Readonly<Record<string, unknown>>;
+  /** Binary candidates rescored per hit in `binary-rescore` (the service's default when unset). */
+  readonly oversample?: number;
+  /** Exact sequential search instead of the approximate index. */
+  readonly exact?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** A collection searched through a webembed search service. */
+export interface RemoteCollectionHandle {
+  /** The remote collection's name (the last part of its URL). */
+  readonly name: string;
+  /** The collection's URL. */
+  readonly url: string;
+  /** Name, dims, fingerprint and row count as the service reports them. */
+  info(options?: { signal?: AbortSignal }): Promise<RemoteCollectionInfo>;
+  /**
+   * Searches the remote collection; the response has the shape of a local collection's
+   * (`searchBackend: 'remote'`, `score` cosine similarity, best first, every hit `source: 'remote'`).
+   */
+  search(query: string, options?: RemoteCollectionSearchOptions): Promise<SearchResponse>;
+}
+
+/** What a remote collection needs from an engine: query embeddings and their fingerprint. */
+export interface QueryEmbedder {
+  readonly info: { readonly fingerprint: ModelFingerprint };
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<EmbedResult>;
+}
+
+/** What a tiered collection does when the remote part cannot be reached. */
+export type RemoteFailurePolicy = 'throw' | 'local';
+
+/** A local collection (the hot set) backed by a remote collection for the rest. */
+export interface TieredCollectionHandle extends EngineCollectionHandle {
+  /** The remote part alone. */
+  readonly remote: RemoteCollectionHandle;
+  /**
+   * Searches the local hot set and the remote collection at once and merges the hits by cosine
+   * score (see {@link mergeHitsByScore}); every hit says its `source`. Dense modes with cosine
+   * scores only (`float32`, `int8`, `binary-rescore`): `hamming` and `hybrid` scores are on
+   * other scales and are refused with `INVALID_ARGUMENT`.
+   */
+  search(query: string, options?: CollectionSearchOptions): Promise<SearchResponse>;
+}
+
+function remoteModeOf(mode: SearchMode | undefined): RemoteSearchMode | undefined {
+  if (mode === undefined || mode === 'float32' || mode === 'binary-rescore') return mode;
+  throw new WebEmbedError(
+    'INVALID_ARGUMENT',
+    `a remote collection searches in mode float32 or binary-rescore, got ${JSON.stringify(mode)}`,
+  );
+}
+
+function checkK(k: number): number {
+  if (!Number.isInteger(k) || k < 1 || k > REMOTE_MAX_K) {
+    throw new WebEmbedError(
+      'INVALID_K',
+      `k must be an integer from 1 to ${REMOTE_MAX_K} for a remote collection, got ${String(k)}`,
+      { actual: String(k) },
+    );
+  }
+  return k;
+}
+
+function plainFilter(filter: unknown): Readonly<Record<string, unknown>> | undefined {
+  if (filter === undefined) return undefined;
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      'a remote collection takes a filter of metadata values (a plain object); a filter function cannot travel to the service',
+    );
+  }
+  return filter as Readonly<Record<string, unknown>>;
+}
+
+function checkQuery(query: unknown): string {
+  if (typeof query !== 'string') {
+    throw new WebEmbedError('NOT_A_STRING', `the query must be a string, got ${typeof query}`);
+  }
+  if (query.trim() === '') throw new WebEmbedError('EMPTY_TEXT', 'the query is empty; pass some text');
+  return query;
+}
+
+/**
+ * A remote collection handle over `client`. With `embedder`, queries are embedded here and sent
+ * as vectors with the embedder's fingerprint; without, they are sent as text (the service must
+ * embed text queries, or it answers with an error).
+ */
+export function remoteCollection(
+  client: RemoteClient,
+  embedder: QueryEmbedder | null,
+): RemoteCollectionHandle {
+  const name = decodeURIComponent(client.url.slice(client.url.lastIndexOf('/') + 1));
+  return {
+    name,
+    url: client.url,
+    info: (options = {}) => client.info(options.signal),
+    async search(query, options = {}) {
+      checkQuery(query);
+      const k = checkK(options.k ?? 10);
+      const mode = remoteModeOf(options.mode);
+      const filter = plainFilter(options.filter);
+      const common = { k, mode, filter, oversample: options.oversample, exact: options.exact };
+      let embedMs = 0;
+      let request: Parameters<RemoteClient['search']>[0];
+      if (embedder) {
+        const started = performance.now();
+        const { vectors } = await embedder.embed([query], { kind: 'query', signal: options.signal });
+        embedMs = performance.now() - started;
+        request = { ...common, vector: Array.from(vectors.data), fingerprint: embedder.info.fingerprint };
+      } else {
+        request = { ...common, text: query };
+      }
+      const started = performance.now();
+      const result = await client.search(request, options.signal);
+      return {
+        hits: result.hits.map((hit) => ({ ...hit, source: 'remote' as const })),
+        mode: result.mode,
+        // Round trip, service time included; a text query's embedding time is the service's.
+        timings: {
+          embedMs: embedder ? embedMs : result.timings.embedMs,
+          searchMs: performance.now() - started,
+        },
+        searchBackend: 'remote',
+      };
+    },
+  };
+}
+
+/**
+ * Merges two score-sorted hit lists (higher score first) into the best `k`: the tiered search's
+ * merge of the local hot set and the remote collection. A document in both lists appears once,
+ * with its higher score (the local hit on a tie); ties between documents go to the local list,
+ * then to list order. Scores must share a scale (cosine similarity). The same rule as
+ * `mergeByScore` of `@webembed/pgvector/client` (a benchmark test checks that they agree).
+ *
+ * @example
+ * ```ts
+ * const hits = mergeHitsByScore(localHits, remoteHits, 10);
+ * ```
+ */
+export function mergeHitsByScore<T extends { readonly id: string; readonly score: number }>(
+  local: readonly T[],
+  remote: readonly T[],
+  k: number,
+): T[] {
+  if (!Number.isInteger(k) || k < 1) {
+    throw new WebEmbedError('INVALID_K', `k must be a positive integer, got ${String(k)}`, {
+      actual: String(k),
+    });
+  }
+  const best = new Map<string, { hit: T; order: number }>();
+  let order = 0;
+  for (const list of [local, remote]) {
+    for (const hit of list) {
+      if (typeof hit?.id !== 'string' || typeof hit.score !== 'number' || Number.isNaN(hit.score)) {
+        throw new WebEmbedError(
+          'INVALID_ARGUMENT',
+          'every hit to merge needs a string id and a numeric score',
+        );
+      }
+      const seen = best.get(hit.id);
+      if (!seen) best.set(hit.id, { hit, order });
+      else if (hit.score > seen.hit.score) best.set(hit.id, { hit, order: seen.order });
+      order += 1;
+    }
+  }
+  return [...best.values()]
+    .sort((a, b) => b.hit.score - a.hit.score || a.order - b.order)
+    .slice(0, k)
+    .map((entry) => entry.hit);
+}
+
+/**
+ * Checks at open time that the remote collection holds vectors of `fingerprint`'s model
+ * (`MODEL_MISMATCH` otherwise). With `policy: 'local'`, an unreachable service is not an error
+ * here (the service checks the fingerprint on every search anyway).
+ */
+export async function checkRemoteModel(
+  remote: RemoteCollectionHandle,
+  fingerprint: ModelFingerprint | null,
+  policy: RemoteFailurePolicy = 'throw',
+): Promise<void> {
+  let info: RemoteCollectionInfo;
+  try {
+    info = await remote.info();
+  } catch (err) {
+    if (policy === 'local' && isWebEmbedError(err, 'REMOTE_FAILED')) return;
+    throw err;
+  }
+  if (fingerprint) {
+    assertSameModel(info.fingerprint, fingerprint, `queries of the model loaded (${fingerprint.modelId})`);
+  } else if (!info.textQueries) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `the service of ${remote.url} does not embed text queries; open it with a model (${info.fingerprint.modelId}) so queries are embedded here`,
+    );
+  }
+}
+
+/**
+ * A tiered collection: `local` (the hot set, with its full API) plus `remote` for the rest.
+ * Searches run on both at once; the query is embedded once (the engine's embedding cache serves
+ * the local search the same vector).
+ */
+export function tieredCollection(
+  local: EngineCollectionHandle,
+  remote: RemoteCollectionHandle,
+  embedder: QueryEmbedder,
+  policy: RemoteFailurePolicy = 'throw',
+): TieredCollectionHandle {
+  async function search(query: string, options: CollectionSearchOptions = {}): Promise<SearchResponse> {
+    checkQuery(query);
+    const k = checkK(options.k ?? 10);
+    if (options.mode === 'hamming' || options.mode === 'hybrid') {
+      throw new WebEmbedError(
+        'INVALID_ARGUMENT',
+        `a tiered collection merges cosine scores; mode ${options.mode} scores on another scale (use float32, int8 or binary-rescore)`,
+      );
+    }
+    const filter = plainFilter(options.filter);
+    const remoteMode: RemoteSearchMode = options.mode === 'float32' ? 'float32' : 'binary-rescore';
+    const started = performance.now();
+    // Embeds once: the local search and the remote request then hit the engine's embedding cache.
+    await embedder.embed([query], { kind: 'query', signal: options.signal });
+    const embedMs = performance.now() - started;
+    const localSearch = local.search(query, options);
+    const remoteSearch = remote.search(query, { k, mode: remoteMode, filter, signal: options.signal }).then(
+      (response) => ({ response, failure: undefined }),
+      (err: unknown) => {
+        if (policy === 'local' && isWebEmbedError(err, 'REMOTE_FAILED')) {
+          return { response: undefined, failure: { code: err.code, message: err.message } };
+        }
+        throw err;
+      },
+    );
+    const [localResponse, remoteResult] = await Promise.all([localSearch, remoteSearch]);
+    const localHits: SearchHit[] = localResponse.hits.map((hit) => ({ ...hit, source: 'local' }));
+    const hits = mergeHitsByScore(localHits, remoteResult.response?.hits ?? [], k);
+    return {
+      hits,
+      mode: localResponse.mode,
+      timings: { embedMs, searchMs: performance.now() - started - embedMs },
+      searchBackend: localResponse.searchBackend,
+      ...(remoteResult.failure ? { remoteFailure: remoteResult.failure } : {}),
+    };
+  }
+  return { ...local, search, remote };
+}

@@ -1,0 +1,346 @@
+import 'fake-indexeddb/auto';
+import { type ModelFingerprint, isWebEmbedError } from '@webembed/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Engine,
+  type RemoteSearchRequest,
+  createLocalEngine,
+  createRemoteClient,
+  env,
+  mergeHitsByScore,
+  open,
+} from '../src/index.js';
+import { ensureFixtures, fixtureModelsDir, readConcepts } from './fixture-paths.js';
+
+// The remote client against an in-memory stand-in of the search service's HTTP contract (the
+// real service is checked against this client in bench/test/remote-agreement.test.ts).
+const MODEL = 'webembed-fixtures/crosslingual-bert';
+let engine: Engine;
+
+async function codeOf(run: Promise<unknown> | (() => unknown)): Promise<string> {
+  try {
+    await (typeof run === 'function' ? run() : run);
+  } catch (err) {
+    expect(isWebEmbedError(err)).toBe(true);
+    return (err as { code: string }).code;
+  }
+  return 'no error';
+}
+
+interface FakeDoc {
+  id: string;
+  text: string;
+  metadata?: Record<string, unknown>;
+  vector: Float32Array;
+}
+
+interface FakeService {
+  fetch: typeof fetch;
+  requests: { url: string; headers: Record<string, string>; body: RemoteSearchRequest | null }[];
+  down: boolean;
+}
+
+/** Brute-force cosine search over unit vectors, answering like the service (JSON, error bodies). */
+function fakeService(docs: FakeDoc[], fingerprint: ModelFingerprint, textQueries = false): FakeService {
+  const state: FakeService = { requests: [], down: false, fetch: undefined as unknown as typeof fetch };
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  state.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    if (state.down) throw new TypeError('fetch failed');
+    const url = String(input);
+    const headers = (init?.headers ?? {}) as Record<string, string>;
+    const body = init?.body ? (JSON.parse(String(init.body)) as RemoteSearchRequest) : null;
+    state.requests.push({ url, headers, body });
+    if (headers['x-api-key'] !== 'k1')
+      return json(401, { error: { code: 'UNAUTHORIZED', message: 'bad key' } });
+    if (!url.startsWith('http://svc.test/collections/docs')) {
+      return json(404, { error: { code: 'NOT_FOUND', message: 'no such collection' } });
+    }
+    if (init?.method === 'GET') {
+      return json(200, {
+        name: 'docs',
+        dims: fingerprint.dims,
+        fingerprint,
+        count: docs.length,
+        textQueries,
+      });
+    }
+    if (!body) return json(400, { error: { code: 'INVALID_ARGUMENT', message: 'no body' } });
+    if (body.text !== undefined) {
+      return json(400, { error: { code: 'INVALID_ARGUMENT', message: 'this service does not embed text' } });
+    }
+    if (JSON.stringify(body.fingerprint) !== JSON.stringify(fingerprint)) {
+      return json(409, {
+        error: { code: 'MODEL_MISMATCH', message: 'another model', details: { fields: 'dims' } },
+      });
+    }
+    const q = body.vector as number[];
+    const hits = docs
+      .filter((d) => !body.filter || Object.entries(body.filter).every(([k, v]) => d.metadata?.[k] === v))
+      .map((d) => ({
+        id: d.id,
+        text: d.text,
+        metadata: d.metadata,
+        score: d.vector.reduce((s, x, i) => s + x * q[i], 0),
+      }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, body.k ?? 10);
+    return json(200, { hits, mode: body.mode ?? 'binary-rescore', timings: { embedMs: 0, searchMs: 0.5 } });
+  }) as typeof fetch;
+  return state;
+}
+
+const { examples } = readConcepts();
+let remoteDocs: FakeDoc[];
+
+beforeAll(async () => {
+  ensureFixtures();
+  env.localModelPath = `${fixtureModelsDir}/`;
+  env.allowRemoteModels = false;
+  engine = await createLocalEngine({
+    model: MODEL,
+    dtype: 'fp32',
+    device: 'cpu',
+    database: 'engine-remote-test',
+  });
+  // The local hot set gets the English examples 0..2 (doc0..doc2); the remote holds English 3..5
+  // and every French one.
+  const texts = [...examples.slice(3).map((e) => e.en), ...examples.map((e) => e.fr)];
+  const ids = [...examples.slice(3).map((_, i) => `doc${i + 3}`), ...examples.map((_, i) => `fr${i}`)];
+  const { vectors } = await engine.embed(texts, { kind: 'passage' });
+  remoteDocs = texts.map((text, i) => ({
+    id: ids[i],
+    text,
+    metadata: { n: i },
+    vector: vectors.data.slice(i * vectors.dims, (i + 1) * vectors.dims),
+  }));
+});
+
+afterAll(async () => {
+  await engine?.dispose();
+});
+
+const engineOptions = { model: MODEL, dtype: 'fp32', device: 'cpu' } as const;
+
+describe('remote client (HTTP contract)', () => {
+  it('refuses URLs that are not http(s), and sends the API key', async () => {
+    expect(await codeOf(() => createRemoteClient({ url: 'ftp://svc.test/collections/docs' }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(await codeOf(() => createRemoteClient({ url: 'not a url' }))).toBe('INVALID_ARGUMENT');
+    const service = fakeService(remoteDocs, engine.info.fingerprint);
+    const client = createRemoteClient({
+      url: 'http://svc.test/collections/docs/',
+      apiKey: 'k1',
+      fetch: service.fetch,
+    });
+    expect(client.url).toBe('http://svc.test/collections/docs');
+    expect((await client.info()).count).toBe(remoteDocs.length);
+    expect(service.requests[0].headers['x-api-key']).toBe('k1');
+  });
+
+  it('maps service errors to WebEmbedErrors with the service code, transport failures to REMOTE_FAILED', async () => {
+    const service = fakeService(remoteDocs, engine.info.fingerprint);
+    const client = createRemoteClient({
+      url: 'http://svc.test/collections/docs',
+      apiKey: 'k1',
+      fetch: service.fetch,
+    });
+    const other = { ...engine.info.fingerprint, dims: 32 };
+    const mismatch = await client.search({ vector: [1], fingerprint: other }).catch((e) => e);
+    expect(mismatch.code).toBe('MODEL_MISMATCH');
+    expect(mismatch.details).toMatchObject({ status: 409, fields: 'dims' });
+    const wrongKey = createRemoteClient({
+      url: 'http://svc.test/collections/docs',
+      apiKey: 'nope',
+      fetch: service.fetch,
+    });
+    const unauthorized = await wrongKey.info().catch((e) => e);
+    expect(unauthorized.code).toBe('REMOTE_FAILED');
+    expect(unauthorized.details).toMatchObject({ status: 401, remoteCode: 'UNAUTHORIZED' });
+    const missing = createRemoteClient({
+      url: 'http://svc.test/collections/nope',
+      apiKey: 'k1',
+      fetch: service.fetch,
+    });
+    expect(await codeOf(missing.info())).toBe('NOT_FOUND');
+    service.down = true;
+    expect(await codeOf(client.info())).toBe('REMOTE_FAILED');
+    const notJson = createRemoteClient({
+      url: 'http://svc.test/collections/docs',
+      fetch: (async () => new Response('<html>', { status: 200 })) as typeof fetch,
+    });
+    expect(await codeOf(notJson.search({ text: 'x' }))).toBe('REMOTE_FAILED');
+    const aborting = createRemoteClient({
+      url: 'http://svc.test/collections/docs',
+      fetch: (async () => {
+        throw new DOMException('aborted', 'AbortError');
+      }) as typeof fetch,
+    });
+    expect(await codeOf(aborting.info())).toBe('ABORTED');
+  });
+});
+
+describe('open({ remote })', () => {
+  it('embeds the query here and finds documents by meaning, with the local result shape', async () => {
+    const service = fakeService(remoteDocs, engine.info.fingerprint);
+    const remote = await open({
+      remote: { url: 'http://svc.test/collections/docs', fetch: service.fetch },
+      apiKey: 'k1',
+      ...engineOptions,
+    });
+    try {
+      expect(remote.name).toBe('docs');
+      const target = remoteDocs[3];
+      const { hits, mode, searchBackend, timings } = await remote.search(target.text, {
+        k: 3,
+        mode: 'float32',
+      });
+      expect(hits[0]).toMatchObject({
+        id: target.id,
+        text: target.text,
+        metadata: target.metadata,
+        source: 'remote',
+      });
+      expect(hits).toHaveLength(3);
+      expect(mode).toBe('float32');
+      expect(searchBackend).toBe('remote');
+      expect(timings.embedMs).toBeGreaterThan(0);
+      const sent = service.requests.at(-1)?.body as RemoteSearchRequest;
+      expect(sent.fingerprint).toEqual(engine.info.fingerprint);
+      expect(sent.vector).toHaveLength(engine.info.fingerprint.dims);
+      expect(sent.text).toBeUndefined();
+      const filtered = await remote.search(target.text, { k: 3, filter: { n: 4 } });
+      expect(filtered.hits.map((h) => h.id)).toEqual([remoteDocs[4].id]);
+      expect(await codeOf(remote.search('x', { mode: 'hybrid' }))).toBe('INVALID_ARGUMENT');
+      expect(await codeOf(remote.search('x', { k: 0 }))).toBe('INVALID_K');
+      expect(await codeOf(remote.search('x', { k: 1001 }))).toBe('INVALID_K');
+      expect(await codeOf(remote.search('  '))).toBe('EMPTY_TEXT');
+      expect(await codeOf(remote.search(42 as unknown as string))).toBe('NOT_A_STRING');
+      const fn = (() => true) as unknown as Record<string, unknown>;
+      expect(await codeOf(remote.search('x', { filter: fn }))).toBe('INVALID_ARGUMENT');
+    } finally {
+      await remote.close();
+    }
+  });
+
+  it('refuses a remote collection of another model when it opens (MODEL_MISMATCH)', async () => {
+    const service = fakeService(remoteDocs, { ...engine.info.fingerprint, modelId: 'other/model' });
+    const opening = open({
+      remote: { url: 'http://svc.test/collections/docs', fetch: service.fetch },
+      apiKey: 'k1',
+      ...engineOptions,
+    });
+    expect(await codeOf(opening)).toBe('MODEL_MISMATCH');
+  });
+
+  it('without a model, sends text when the service embeds it, and refuses a service that does not', async () => {
+    const embedding = fakeService(remoteDocs, engine.info.fingerprint, true);
+    const remote = await open({
+      remote: { url: 'http://svc.test/collections/docs', fetch: embedding.fetch, apiKey: 'k1' },
+    });
+    expect(remote.engine).toBeNull();
+    // This stand-in embeds nothing: the error it answers comes back with its code.
+    expect(await codeOf(remote.search('hello'))).toBe('INVALID_ARGUMENT');
+    expect(embedding.requests.at(-1)?.body).toMatchObject({ text: 'hello', k: 10 });
+    const plain = fakeService(remoteDocs, engine.info.fingerprint, false);
+    expect(
+      await codeOf(
+        open({ remote: { url: 'http://svc.test/collections/docs', fetch: plain.fetch }, apiKey: 'k1' }),
+      ),
+    ).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(open({} as never))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(open({ remote: 42 } as never))).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('open({ collection, remote }) (tiered)', () => {
+  it('searches the hot set and the remote together, merged by score, each hit naming its tier', async () => {
+    const service = fakeService(remoteDocs, engine.info.fingerprint);
+    const tiered = await open({
+      ...engineOptions,
+      database: 'engine-remote-tiered',
+      collection: 'hot',
+      remote: { url: 'http://svc.test/collections/docs', apiKey: 'k1', fetch: service.fetch, tier: 'merge' },
+    });
+    try {
+      await tiered.add(
+        examples.slice(0, 3).map((e, i) => ({ id: `doc${i}`, text: e.en, metadata: { n: i } })),
+      );
+      // A query for a remote document ranks it first; one for a local document ranks that first.
+      const remoteFirst = await tiered.search(remoteDocs[2].text, { k: 5, mode: 'float32' });
+      expect(remoteFirst.hits[0]).toMatchObject({ id: remoteDocs[2].id, source: 'remote' });
+      const bothTiers = await tiered.search(examples[1].en, { k: 5, mode: 'float32' });
+      // The fixture model maps a sentence and its translation close together: both lead.
+      expect(new Set(bothTiers.hits.slice(0, 2).map((h) => `${h.id}:${h.source}`))).toEqual(
+        new Set(['doc1:local', 'fr1:remote']),
+      );
+      // Three local documents, so the top 5 holds remote ones too.
+      expect(new Set(bothTiers.hits.map((h) => h.source))).toEqual(new Set(['local', 'remote']));
+      // The merge equals sorting the union of both tiers' own top 5 by score.
+      const hot = await tiered.engine.collection('hot');
+      for (const query of [remoteDocs[2].text, examples[1].en]) {
+        const merged = await tiered.search(query, { k: 5, mode: 'float32' });
+        const both = [
+          ...(await hot.search(query, { k: 5, mode: 'float32' })).hits,
+          ...(await tiered.remote.search(query, { k: 5, mode: 'float32' })).hits,
+        ].sort((a, b) => b.score - a.score);
+        expect(merged.hits.map((h) => h.id)).toEqual(both.slice(0, 5).map((h) => h.id));
+        expect(merged.searchBackend).toBe('cpu');
+      }
+      expect(await codeOf(tiered.search('x', { mode: 'hybrid' }))).toBe('INVALID_ARGUMENT');
+      expect(await codeOf(tiered.search('x', { mode: 'hamming' }))).toBe('INVALID_ARGUMENT');
+      service.down = true;
+      expect(await codeOf(tiered.search(examples[1].en))).toBe('REMOTE_FAILED');
+    } finally {
+      await tiered.close();
+    }
+  });
+
+  it("answers from the hot set alone with whenRemoteFails: 'local', and says so", async () => {
+    const service = fakeService(remoteDocs, engine.info.fingerprint);
+    service.down = true;
+    const tiered = await open({
+      ...engineOptions,
+      database: 'engine-remote-tiered',
+      collection: 'hot',
+      remote: {
+        url: 'http://svc.test/collections/docs',
+        apiKey: 'k1',
+        fetch: service.fetch,
+        whenRemoteFails: 'local',
+      },
+    });
+    try {
+      const response = await tiered.search(examples[1].en, { k: 3 });
+      expect(response.hits[0]).toMatchObject({ id: 'doc1', source: 'local' });
+      expect(response.remoteFailure?.code).toBe('REMOTE_FAILED');
+    } finally {
+      await tiered.close();
+    }
+    const bad = { url: 'http://svc.test/collections/docs', tier: 'stack' } as unknown as { url: string };
+    expect(await codeOf(open({ ...engineOptions, collection: 'hot', remote: bad }))).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('mergeHitsByScore', () => {
+  it('keeps the best k, one entry per id with its higher score, local first on ties', () => {
+    const local = [
+      { id: 'a', score: 0.9, from: 'l' },
+      { id: 'b', score: 0.5, from: 'l' },
+    ];
+    const remote = [
+      { id: 'c', score: 0.9, from: 'r' },
+      { id: 'b', score: 0.7, from: 'r' },
+      { id: 'd', score: 0.1, from: 'r' },
+    ];
+    expect(mergeHitsByScore(local, remote, 3)).toEqual([
+      { id: 'a', score: 0.9, from: 'l' },
+      { id: 'c', score: 0.9, from: 'r' },
+      { id: 'b', score: 0.7, from: 'r' },
+    ]);
+    expect(mergeHitsByScore([], remote, 10)).toHaveLength(3);
+    expect(() => mergeHitsByScore(local, remote, 0)).toThrow(/k must be/);
+    expect(() => mergeHitsByScore([{ id: 1, score: 1 } as never], [], 1)).toThrow(/string id/);
+  });
+});
