@@ -75,3 +75,22 @@ test('a large paste is chunked and the UI reports chunks and the cut', async ({ 
   expect(await figure(page, 'stat-count')).toBe(testPassages.length);
   expect(await figure(page, 'stat-embedded')).toBe(testPassages.length);
 });
+
+test('document text and titles are shown as text, never as HTML', async ({ page }) => {
+  await page.goto(WASM_PAGE);
+  await waitReady(page);
+  const markup = '<img src=x onerror="window.__injected=1"> the cat <b>sleeps</b> in the garden';
+  await page.locator('#paste-title').fill('<i>title</i>');
+  await page.locator('#paste-text').fill(markup);
+  await page.locator('#paste-add').click();
+  await expect(page.locator('#doc-list > li')).toHaveCount(1);
+  await search(page, markup); // the query itself is markup too
+  await expect(page.locator('#results-hint')).toContainText(markup);
+  const own = page.locator('#results > li', { has: page.locator('.tag-user') });
+  await expect(own.locator('.result-text')).toContainText('<img src=x onerror="window.__injected=1">');
+  await expect(own.locator('.tag-user')).toContainText('<i>title</i>');
+  expect(await page.locator('#results img, #results b, #results i, #doc-list i').count()).toBe(0);
+  expect(
+    await page.evaluate(() => (window as unknown as { __injected?: number }).__injected),
+  ).toBeUndefined();
+});

@@ -3,39 +3,14 @@
  * ORT runtime, threads), loads the model, opens the demo's collection, and maps the engine's
  * results to the demo's {@link SearchService}.
  */
-import { type Engine, type LoadProgress, createEngine, env } from '@webembed/engine';
+import { type Engine, createEngine, env } from '@webembed/engine';
 import type { RuntimeConfig } from './config';
+import { createDownloadTracker, threadsFor } from './download-progress';
 import type { DocMetadata, DownloadProgress, Hit, SearchService } from './search-service';
 
 /** The two ORT runtime files, served from `config.ortUrl`. */
 const ORT_MJS = 'ort-wasm-simd-threaded.asyncify.mjs';
 const ORT_WASM = 'ort-wasm-simd-threaded.asyncify.wasm';
-
-/** WASM threads to ask for: several when the page is cross-origin isolated, one otherwise. */
-export function threadsFor(isolated: boolean, cores: number): number {
-  return isolated ? Math.max(1, Math.min(4, cores)) : 1;
-}
-
-/** Sums transformers.js download events over files. */
-export function createDownloadTracker(onDownload: (p: DownloadProgress) => void) {
-  const files = new Map<string, { loaded: number; total: number }>();
-  return (event: LoadProgress) => {
-    const file = event.file ?? '';
-    if (event.status === 'progress' || event.status === 'download' || event.status === 'done') {
-      const known = files.get(file) ?? { loaded: 0, total: 0 };
-      const total = event.total ?? known.total;
-      const loaded = event.status === 'done' ? total || known.loaded : (event.loaded ?? known.loaded);
-      files.set(file, { loaded, total });
-    }
-    let loaded = 0;
-    let total = 0;
-    for (const f of files.values()) {
-      loaded += f.loaded;
-      total += f.total;
-    }
-    onDownload({ file, loaded, total, done: event.status === 'ready' });
-  };
-}
 
 function toMetadata(value: unknown): DocMetadata {
   const m = (value ?? {}) as Partial<DocMetadata>;
