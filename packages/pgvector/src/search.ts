@@ -31,7 +31,7 @@ export interface PgSearchOptions {
   readonly mode?: PgSearchMode;
   /** Candidates per hit for `binary-rescore` (default 4, 1..100). */
   readonly oversample?: number;
-  /** Metadata equality filter, matched by JSON containment (`metadata @> filter`). */
+  /** Metadata equality filter: every key equals the row's value, as in local search (SQL: `metadata @> filter`). */
   readonly filter?: JsonObject;
   /** `float32` mode: force an exact scan even when a float HNSW index exists (default: use the index when present). */
   readonly exact?: boolean;
@@ -107,9 +107,7 @@ export async function searchCollection(
       const type = columnType(entry.storage, entry.dims);
       const table = collectionTable(name);
       const params: unknown[] = [vectorBinary(query, entry.storage)];
-      const where = options.filter
-        ? `WHERE metadata @> $${params.push(JSON.stringify(options.filter))}::jsonb`
-        : '';
+      const where = filterSql(options.filter, params);
       const cosine = `embedding <=> $1::${type}`;
       let sql: string;
       if (mode === 'float32') {
@@ -153,4 +151,22 @@ export async function searchCollection(
       throw err;
     }
   });
+}
+
+/**
+ * The WHERE clause of a metadata equality filter, with the same meaning as local search (store's
+ * filterPredicate): every key of the filter equals the row's value (JSON equality). JSON
+ * containment (`@>`, served by the GIN index) selects the rows; for array and object values,
+ * where containment is looser than equality (`{ tags: ['a'] }` is contained in `['a', 'b']`),
+ * an exact `metadata -> key = value` check follows. An empty filter matches every row.
+ */
+function filterSql(filter: JsonObject | undefined, params: unknown[]): string {
+  if (filter === undefined || Object.keys(filter).length === 0) return '';
+  const clauses = [`metadata @> $${params.push(JSON.stringify(filter))}::jsonb`];
+  for (const [key, value] of Object.entries(filter)) {
+    if (value !== null && typeof value === 'object') {
+      clauses.push(`metadata -> $${params.push(key)}::text = $${params.push(JSON.stringify(value))}::jsonb`);
+    }
+  }
+  return `WHERE ${clauses.join(' AND ')}`;
 }

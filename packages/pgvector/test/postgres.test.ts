@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CollectionRow,
+  type JsonObject,
   dropCollection,
   getCollectionInfo,
   listCollections,
@@ -202,6 +203,42 @@ for (const target of targets) {
         filter: { set: 'poem' },
       });
       expect(none).toEqual([]);
+    });
+
+    it('matches filters by JSON equality per key, like local search (arrays exactly, empty filter = all)', async () => {
+      const name = uniqueName('filter');
+      names.push(name);
+      const data = loadAlice();
+      const metas: (JsonObject | null)[] = [
+        { tags: ['a'] },
+        { tags: ['a', 'b'] },
+        { tags: ['b'], lang: 'en' },
+        null,
+      ];
+      const rows = metas.map((metadata, r) => ({
+        id: `m${r}`,
+        text: `t${r}`,
+        metadata,
+        vector: rowOf(data.vectors, r),
+      }));
+      await loadCollection(pool, name, { fingerprint: BGE_M3, rows }, { index: 'none' });
+      const ids = async (filter: Record<string, unknown>) =>
+        (
+          await searchCollection(pool, name, rowOf(data.vectors, 0), {
+            k: 10,
+            fingerprint: BGE_M3,
+            filter: filter as never,
+          })
+        )
+          .map((h) => h.id)
+          .sort();
+      expect(await ids({ tags: ['a'] })).toEqual(['m0']);
+      expect(await ids({ tags: ['a', 'b'] })).toEqual(['m1']);
+      expect(await ids({ lang: 'en' })).toEqual(['m2']);
+      expect(await ids({ lang: 'en', tags: ['a'] })).toEqual([]);
+      expect(await ids({})).toEqual(['m0', 'm1', 'm2', 'm3']);
+      const hits = await searchCollection(pool, name, rowOf(data.vectors, 3), { k: 1, fingerprint: BGE_M3 });
+      expect(hits[0]).toEqual({ id: 'm3', text: 't3', metadata: undefined, score: expect.closeTo(1, 3) });
     });
 
     it('refuses a query from another model, a wrong-size or non-finite query, bad k and unknown collections', async () => {
