@@ -40,6 +40,7 @@ export interface IndexFigures {
   recallAt10: number;
   recallQueries: number;
   reopenMs?: number;
+  reopenError?: string;
 }
 
 /** Runs latency, batch, recall and reopen measurements on a built index. */
@@ -117,15 +118,22 @@ export async function measureIndex(
   const recallAt10 = recallOf(found, truth, k, covered, k);
   log(`    recall@${k} ${recallAt10.toFixed(4)} over ${covered} queries`);
   let reopenMs: number | undefined;
+  let reopenError: string | undefined;
   if (index.persist && index.reopen) {
-    await index.persist();
-    const start = performance.now();
-    const reopened = await index.reopen();
-    const ids = await reopened.search(queryRow(queries, 0), k);
-    reopenMs = performance.now() - start;
-    const same = ids.every((id, i) => id === found[i]);
-    log(`    reopen ${reopenMs.toFixed(1)} ms${same ? '' : ' (first query after reopen differs!)'}`);
-    if (reopened !== index) await reopened.dispose();
+    try {
+      await index.persist();
+      const start = performance.now();
+      const reopened = await index.reopen();
+      const ids = await reopened.search(queryRow(queries, 0), k);
+      reopenMs = performance.now() - start;
+      const same = ids.every((id, i) => id === found[i]);
+      log(`    reopen ${reopenMs.toFixed(1)} ms${same ? '' : ' (first query after reopen differs!)'}`);
+      if (reopened !== index) await reopened.dispose();
+    } catch (err) {
+      // A failed persist/reopen is a finding about the system, not a reason to drop its other figures.
+      reopenError = `persist/reopen failed: ${(err as Error).message}`;
+      log(`    ${reopenError}`);
+    }
   }
-  return { p50Ms, p95Ms, batchQps, batchMode, recallAt10, recallQueries: covered, reopenMs };
+  return { p50Ms, p95Ms, batchQps, batchMode, recallAt10, recallQueries: covered, reopenMs, reopenError };
 }

@@ -105,7 +105,11 @@ async function run(systemId: string, budget: MeasureBudget): Promise<SystemResul
   } catch (err) {
     return { ...base, buildMs, skipped: `search failed: ${(err as Error).message}` };
   } finally {
-    await index.dispose();
+    try {
+      await index.dispose();
+    } catch (err) {
+      log(`    dispose failed: ${(err as Error).message}`);
+    }
   }
 }
 

@@ -49,6 +49,8 @@ export interface SystemResult {
   /** `index` (exact typed-array sizes), `measured` (heap + wasm growth) or a reason it is unknown. */
   readonly memoryMethod?: string;
   readonly reopenMs?: number;
+  /** Why persisting or reopening failed, when it did. */
+  readonly reopenError?: string;
   /** What "reopen" means for this system (storage and what is timed). */
   readonly reopenNote?: string;
   readonly recallAt10?: number;

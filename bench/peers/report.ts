@@ -65,7 +65,7 @@ function tableFor(rows: readonly SystemResult[], queries: number): string {
             r.bytesPerVector === undefined
               ? '–'
               : `${fmt(r.bytesPerVector, 0)}${r.memoryMethod?.startsWith('measured') ? ' (measured)' : ''}`,
-            cell(r.reopenMs, 1),
+            r.reopenError ? 'failed (see notes)' : cell(r.reopenMs, 1),
             r.recallAt10 === undefined
               ? '–'
               : `${fmt(r.recallAt10, 4)}${r.recallQueries !== undefined && r.recallQueries < queries ? ` (${r.recallQueries} q)` : ''}`,
@@ -157,6 +157,7 @@ export function writePeerReport(results: readonly SystemResult[], info: PeerRunI
   const notes = new Map<string, string>();
   for (const r of results) {
     if (r.reopenNote) notes.set(`${r.system} reopen`, r.reopenNote);
+    if (r.reopenError) notes.set(`${r.system} at N=${r.rows}`, r.reopenError);
     if (r.note) notes.set(r.system, r.note);
     if (r.memoryMethod && !r.skipped) notes.set(`${r.system} memory`, r.memoryMethod);
   }

@@ -108,3 +108,29 @@ describe('merging a partial re-run', () => {
     expect(merged.map((r) => `${r.system}${r.rows}:${r.p50Ms}`)).toEqual(['a10:9', 'b10:2', 'a20:3']);
   });
 });
+
+describe('a failing reopen', () => {
+  it('keeps the other figures and records why', async () => {
+    const index: BuiltIndex = {
+      search: async () => Int32Array.from([0]),
+      persist: async () => {},
+      reopen: async () => {
+        throw new Error('EOF while parsing');
+      },
+      dispose() {},
+    };
+    const queries = { data: new Float32Array(2), rows: 2, dims: 1 };
+    const figures = await measureIndex(
+      index,
+      queries,
+      Int32Array.from([0, 1]),
+      1,
+      { latencyQueries: 2, batch: 2, recallBudgetMs: 1000 },
+      () => {},
+    );
+    expect(figures.recallAt10).toBeCloseTo(0.5, 12);
+    expect(figures.batchMode).toBe('loop');
+    expect(figures.reopenMs).toBeUndefined();
+    expect(figures.reopenError).toContain('EOF while parsing');
+  });
+});
