@@ -15,7 +15,8 @@
  * @module
  */
 export { createGpuSearch } from './search.js';
-export type { AppendBatch, CreateGpuSearchOptions, GpuIndex, GpuIndexOptions, GpuSearch } from './search.js';
+export type { CreateGpuSearchOptions, GpuIndex, GpuSearch } from './search.js';
+export type { AppendBatch, GpuIndexOptions } from './batch.js';
 export type { GpuSearchMode, GpuSearchOptions, SearchQueries } from './request.js';
 export type { VectorKind } from './host.js';
 export { acquireGpu } from './device.js';

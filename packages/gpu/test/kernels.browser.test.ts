@@ -93,9 +93,12 @@ describe.each(CASES)('GPU = CPU for $rows rows x $dims dims, $queries queries, k
     const cal = calibrateInt8(corpus, 'ranges');
     const expected = searchInt8(quantizeInt8(queries, cal), quantizeInt8(corpus, cal), { k: c.k });
     expectSameTopK(await onGpu(index, queries, { k: c.k, mode: 'int8' }), expected);
-    const other = await buildIndex(unpacked, corpus);
-    expectSameTopK(await onGpu(other, quantizeInt8(queries, cal), { k: c.k, mode: 'int8' }), expected);
-    other.destroy();
+    if (c.rows <= 256) {
+      // The unpacking fallback on a second device; single-tile cases only, to skip compiling its merge kernel.
+      const other = await buildIndex(unpacked, corpus);
+      expectSameTopK(await onGpu(other, quantizeInt8(queries, cal), { k: c.k, mode: 'int8' }), expected);
+      other.destroy();
+    }
   });
 
   it('float32 dot and cosine within 1e-5', async () => {
