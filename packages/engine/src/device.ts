@@ -37,30 +37,72 @@ export function isNodeRuntime(): boolean {
   );
 }
 
-interface GpuLike {
-  requestAdapter(): Promise<{
-    info?: {
-      vendor?: string;
-      architecture?: string;
-      description?: string;
-      device?: string;
-      isFallbackAdapter?: boolean;
-    };
+interface AdapterLike {
+  info?: {
+    vendor?: string;
+    architecture?: string;
+    description?: string;
+    device?: string;
     isFallbackAdapter?: boolean;
-  } | null>;
+  };
+  isFallbackAdapter?: boolean;
+  requestDevice?(): Promise<{ destroy?(): void }>;
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<AdapterLike | null>;
+}
+
+async function requestAdapter(): Promise<AdapterLike | null> {
+  const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
+  if (!gpu) return null;
+  try {
+    return await gpu.requestAdapter();
+  } catch {
+    return null;
+  }
 }
 
 /** Describes the WebGPU adapter of this context, or returns `null` when there is none. */
 export async function probeWebGpu(): Promise<AdapterDescription | null> {
-  const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
-  if (!gpu) return null;
-  let adapter: Awaited<ReturnType<GpuLike['requestAdapter']>>;
-  try {
-    adapter = await gpu.requestAdapter();
-  } catch {
-    return null;
+  const adapter = await requestAdapter();
+  return adapter ? describeAdapter(adapter) : null;
+}
+
+/**
+ * Checks that WebGPU can actually be used here: an adapter exists and opens a device (the device
+ * is destroyed again). Returns the adapter, or `null` and the reason in plain words. Checking the
+ * device first matters: onnxruntime-web shares one WASM module between its backends, and a device
+ * that fails inside its WebGPU initialisation leaves that module unusable for the WASM fallback.
+ *
+ * @example
+ * ```ts
+ * const { adapter, reason } = await checkWebGpu();
+ * if (!adapter) console.info(`WebGPU unavailable: ${reason}`);
+ * ```
+ */
+export async function checkWebGpu(): Promise<
+  { adapter: AdapterDescription; reason: null } | { adapter: null; reason: string }
+> {
+  const adapter = await requestAdapter();
+  if (!adapter) return { adapter: null, reason: 'no WebGPU adapter in this context' };
+  const described = describeAdapter(adapter);
+  if (typeof adapter.requestDevice !== 'function') {
+    return { adapter: null, reason: `the adapter (${described.label}) cannot open a device` };
   }
-  if (!adapter) return null;
+  try {
+    const device = await adapter.requestDevice();
+    device?.destroy?.();
+  } catch (err) {
+    return {
+      adapter: null,
+      reason: `the adapter (${described.label}) could not open a device: ${(err as Error)?.message ?? String(err)}`,
+    };
+  }
+  return { adapter: described, reason: null };
+}
+
+function describeAdapter(adapter: AdapterLike): AdapterDescription {
   const info = adapter.info ?? {};
   const parts = [info.vendor, info.architecture, info.device, info.description].filter(
     (p): p is string => typeof p === 'string' && p !== '',

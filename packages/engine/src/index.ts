@@ -17,7 +17,7 @@ export {
   fingerprintOf,
 } from './presets.js';
 export type { ModelPreset, ModelOverrides, Pooling, PrefixScheme, TextKind } from './presets.js';
-export { backendCandidates, isNodeRuntime, probeWebGpu } from './device.js';
+export { backendCandidates, checkWebGpu, isNodeRuntime, probeWebGpu } from './device.js';
 export type { AdapterDescription, Backend, DeviceRequest } from './device.js';
 export type { Dtype, LoadProgress } from './runtime.js';
 export { createEmbedder } from './embedder.js';

@@ -10,7 +10,7 @@ import {
   type Backend,
   type DeviceRequest,
   backendCandidates,
-  probeWebGpu,
+  checkWebGpu,
   type AdapterDescription,
 } from './device.js';
 import { type EngineEnv, type TransformersEnvLike, applyEnv } from './env.js';
@@ -138,9 +138,10 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   let adapter: AdapterDescription | null = null;
   for (const backend of candidates) {
     if (backend === 'webgpu') {
-      adapter = await probeWebGpu();
-      if (!adapter) {
-        fallbackReasons.push('webgpu: no WebGPU adapter in this context');
+      const check = await checkWebGpu();
+      adapter = check.adapter;
+      if (!check.adapter) {
+        fallbackReasons.push(`webgpu: ${check.reason}`);
         continue;
       }
     }
