@@ -47,10 +47,12 @@ export interface AppendBatch {
 
 const KINDS: readonly VectorKind[] = ['binary', 'int8', 'float32', 'float16'];
 
+/** An `INVALID_ARGUMENT` error with `message`. */
 export function invalid(message: string): WebEmbedError {
   return new WebEmbedError('INVALID_ARGUMENT', message);
 }
 
+/** Checks `createIndex` options (typed errors) and returns the set of kinds. */
 export function checkIndexOptions(options: GpuIndexOptions): Set<VectorKind> {
   if (!options || typeof options !== 'object') throw invalid('createIndex needs options { dims, kinds }');
   if (!Number.isInteger(options.dims) || options.dims <= 0) {
@@ -87,7 +89,7 @@ function rowCount(m: { rows: number } | undefined): number | undefined {
   return m?.rows;
 }
 
-/** Checks a batch and fills kinds the index stores but the batch lacks from its float32 rows. */
+/** Checks an append batch and fills kinds the index stores but the batch lacks from its float32 rows. */
 export function completeBatch(host: HostColumns, batch: AppendBatch): { count: number; full: AppendBatch } {
   if (!batch || typeof batch !== 'object') throw invalid('append needs { float32?, int8?, binary? }');
   const counts = [
