@@ -42,6 +42,7 @@ describe('int8 quantization', () => {
             }
           }
         }),
+        { numRuns: 50 },
       );
     });
   }

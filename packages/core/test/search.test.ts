@@ -312,7 +312,7 @@ describe('searchHamming', () => {
       rows,
       dims,
     };
-    const qf: Float32Matrix = { data: cf.data.slice(0, 20 * dims), rows: 20, dims };
+    const qf: Float32Matrix = { data: cf.data.slice(0, 6 * dims), rows: 6, dims };
     const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 3 === 0 ? 1 : 0));
     const js = searchHamming(quantizeBinary(qf), quantizeBinary(cf), { k: 25, kernel: 'js', skip });
     const wasm = searchHamming(quantizeBinary(qf), quantizeBinary(cf), { k: 25, kernel: 'wasm', skip });
@@ -349,7 +349,7 @@ describe('searchBinaryAsymmetric', () => {
       .record({
         dims: fc.integer({ min: 1, max: 200 }),
         rows: fc.integer({ min: 1, max: 30 }),
-        queries: fc.integer({ min: 1, max: 40 }),
+        queries: fc.integer({ min: 1, max: 12 }),
         k: fc.integer({ min: 1, max: 10 }),
         seed: fc.integer(),
       })

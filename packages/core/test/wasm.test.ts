@@ -110,8 +110,8 @@ describe('WebAssembly SIMD Hamming module', () => {
       dims,
     };
     const qf: Float32Matrix = {
-      data: Float32Array.from({ length: 20 * dims }, (_, i) => Math.cos(i * 0.5)),
-      rows: 20,
+      data: Float32Array.from({ length: 6 * dims }, (_, i) => Math.cos(i * 0.5)),
+      rows: 6,
       dims,
     };
     const cb = quantizeBinary(cf);
@@ -242,8 +242,8 @@ describe('WebAssembly float32 dot module', () => {
   });
 
   it('gives bit-identical scores and order to the JS kernel (dot and cosine) across tiles and skip masks', () => {
-    for (const dims of [1, 3, 4, 7, 384, 1001]) {
-      const rows = Math.ceil(400_000 / (dims * 4)) + 3; // several 128 KiB tiles
+    for (const dims of [3, 7, 384, 1001]) {
+      const rows = Math.ceil(300_000 / (dims * 4)) + 3; // at least two 128 KiB tiles
       const cf: Float32Matrix = {
         data: Float32Array.from(
           { length: rows * dims },
@@ -253,13 +253,13 @@ describe('WebAssembly float32 dot module', () => {
         dims,
       };
       const qf: Float32Matrix = {
-        data: Float32Array.from({ length: 18 * dims }, (_, i) => Math.cos(i * 0.37) + 0.01),
-        rows: 18,
+        data: Float32Array.from({ length: 6 * dims }, (_, i) => Math.cos(i * 0.37) + 0.01),
+        rows: 6,
         dims,
       };
       const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 9 === 4 ? 1 : 0));
       for (const metric of ['dot', 'cosine'] as const) {
-        for (const k of [1, 10, 150]) {
+        for (const k of [1, 150]) {
           const a = searchFloat(qf, cf, { k, skip, metric, kernel: 'wasm' });
           const b = searchFloat(qf, cf, { k, skip, metric, kernel: 'js' });
           expect(a.indices, `dims ${dims} ${metric} k ${k}`).toEqual(b.indices);
