@@ -171,6 +171,20 @@ async function main(): Promise<void> {
   if (args['skip-real'] !== true) scenarios.push(() => prepareReal(dataDir, k, log));
   for (const rows of sizes) scenarios.push(() => prepareSynthetic(dataDir, rows, dims, queryCount, k, log));
 
+  const earlier = args.merge === true ? readEarlierResults() : [];
+  // Written after every scenario too, so a long run that is stopped keeps what it measured.
+  const report = () =>
+    writePeerReport(args.merge === true ? mergeResults(earlier, results) : results, {
+      sizes,
+      dims,
+      queries: queryCount,
+      k,
+      budget,
+      gpu: gpuLine,
+      crossOriginIsolated: isolated,
+      totalSeconds: (performance.now() - started) / 1000,
+    });
+
   try {
     for (const prepare of scenarios) {
       const scenario = prepare();
@@ -224,22 +238,13 @@ async function main(): Promise<void> {
         results.push(result);
         if (data.kind === 'synthetic') lastRun.set(system.id, result);
       }
+      report();
     }
   } finally {
     await closeBrowser();
     closeServer();
   }
-  const final = args.merge === true ? mergeResults(readEarlierResults(), results) : results;
-  writePeerReport(final, {
-    sizes,
-    dims,
-    queries: queryCount,
-    k,
-    budget,
-    gpu: gpuLine,
-    crossOriginIsolated: isolated,
-    totalSeconds: (performance.now() - started) / 1000,
-  });
+  report();
 }
 
 main().catch((err) => {
