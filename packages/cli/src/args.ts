@@ -35,6 +35,8 @@ export interface IndexCommand {
   readonly batchSize: number;
   /** Print the summary as JSON on stdout. */
   readonly json: boolean;
+  /** Postgres connection string to load the written file into (`--to`), or null. */
+  readonly to?: string | null;
 }
 
 /** What the command line asked for. */
@@ -77,6 +79,8 @@ Options:
   --kinds <list>        Vector forms to store: float32,int8,binary (default: all three, like engine collections).
   --batch-size <n>      Chunks per model call (default 32).
   --json                Print the summary as JSON on stdout.
+  --to <postgres-url>   Also load the written file into Postgres with pgvector (postgres://...);
+                        the collection is named like the file (--name). Rerunning resumes.
   -h, --help            Show this help.
 
 Exit codes:
@@ -160,7 +164,16 @@ export function parseCommandLine(argv: readonly string[], envModelsDir?: string)
     kinds: [...new Set(kinds)] as VectorKind[],
     batchSize: intOption(values['batch-size'], '--batch-size', 1) ?? 32,
     json: values.json ?? false,
+    to: postgresTarget(values.to),
   };
+}
+
+function postgresTarget(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (!/^postgres(ql)?:\/\/./i.test(value)) {
+    throw usage(`--to takes a Postgres connection string (postgres://user@host:5432/db), got "${value}"`);
+  }
+  return value;
 }
 
 function parseWith(argv: readonly string[]) {
@@ -180,6 +193,7 @@ function parseWith(argv: readonly string[]) {
       kinds: { type: 'string' },
       'batch-size': { type: 'string' },
       json: { type: 'boolean' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },

@@ -21,4 +21,6 @@ export { indexFolder } from './indexer.js';
 export type { IndexHooks, IndexSummary, ProgressReporter } from './indexer.js';
 export { createProgressReporter } from './progress.js';
 export { EXIT, runCli } from './run.js';
+export { isPostgresUrl, writeFileToPostgres } from './to-postgres.js';
+export type { PostgresSummary } from './to-postgres.js';
 export type { CliIo } from './run.js';

@@ -9,6 +9,7 @@ import { INDEX_HELP, MAIN_HELP, parseCommandLine } from './args.js';
 import { type IndexSummary, indexFolder } from './indexer.js';
 import { journalPathFor } from './journal.js';
 import { createProgressReporter } from './progress.js';
+import { type PostgresSummary, writeFileToPostgres } from './to-postgres.js';
 
 /** Exit codes of the `webembed` program. */
 export const EXIT = {
@@ -85,8 +86,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       signal: io.signal,
       throttleMs: Number.isFinite(throttle) && throttle > 0 ? throttle : 0,
     });
-    if (request.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
+    let postgres: PostgresSummary | undefined;
+    if (request.to) {
+      postgres = await writeFileToPostgres(summary.out, request.to, (line) => err(`webembed: ${line}`));
+    }
+    if (request.json) io.stdout.write(`${JSON.stringify(postgres ? { ...summary, postgres } : summary)}\n`);
     else io.stdout.write(`${formatSummary(summary)}\n`);
+    if (postgres && !request.json) {
+      io.stdout.write(
+        `loaded ${postgres.rowsWritten} rows (${postgres.rowsSkipped} already there) into Postgres collection "${postgres.collection}" at ${postgres.target} in ${postgres.seconds.toFixed(1)} s\n`,
+      );
+    }
     return summary.skipped.length > 0 ? EXIT.partial : EXIT.ok;
   } catch (cause) {
     if (isWebEmbedError(cause, 'ABORTED')) {
