@@ -9,6 +9,7 @@
  * @module
  */
 import { type ModelFingerprint, WebEmbedError, assertSameModel, isWebEmbedError } from '@webembed/core';
+import { groupByParent } from './chunks.js';
 import type { CollectionSearchOptions, SearchHit, SearchMode, SearchResponse } from './collection.js';
 import type { EmbedOptions, EmbedResult } from './embedder.js';
 import type { EngineCollectionHandle } from './engine.js';
@@ -42,7 +43,8 @@ export interface RemoteCollectionHandle {
   info(options?: { signal?: AbortSignal }): Promise<RemoteCollectionInfo>;
   /**
    * Searches the remote collection; the response has the shape of a local collection's
-   * (`searchBackend: 'remote'`, `score` cosine similarity, best first, every hit `source: 'remote'`).
+   * (`searchBackend: 'remote'`, `score` cosine similarity, best first, every hit `source: 'remote'`;
+   * chunk rows grouped under their document with `chunk` set, as in local collections).
    */
   search(query: string, options?: RemoteCollectionSearchOptions): Promise<SearchResponse>;
 }
@@ -138,9 +140,16 @@ export function remoteCollection(
         request = { ...common, text: query };
       }
       const started = performance.now();
-      const result = await client.search(request, options.signal);
+      let result = await client.search(request, options.signal);
+      // Chunk rows (metadata `$parent`, as the CLI writes them) group under their document, as
+      // in local collections; when that leaves fewer than k documents, ask once for more rows.
+      let grouped = groupByParent(result.hits, k);
+      if (grouped.length < k && result.hits.length === k && k < REMOTE_MAX_K) {
+        result = await client.search({ ...request, k: Math.min(REMOTE_MAX_K, k * 4 + 10) }, options.signal);
+        grouped = groupByParent(result.hits, k);
+      }
       return {
-        hits: result.hits.map((hit) => ({ ...hit, source: 'remote' as const })),
+        hits: grouped.map((hit) => ({ ...hit, source: 'remote' as const })),
         mode: result.mode,
         // Round trip, service time included; a text query's embedding time is the service's.
         timings: {

@@ -224,6 +224,39 @@ describe('open({ remote })', () => {
     }
   });
 
+  it('groups chunk rows under their document like local collections, asking for more rows when needed', async () => {
+    // Rows 0..2 are chunks of one document "long" (metadata as the CLI writes them).
+    const chunked = remoteDocs.map((d, i) =>
+      i < 3
+        ? {
+            ...d,
+            id: `long#${i}`,
+            metadata: { n: i, $parent: 'long', $chunk: i, $start: i * 10, $end: i * 10 + 9 },
+          }
+        : d,
+    );
+    const service = fakeService(chunked, engine.info.fingerprint);
+    const remote = await open({
+      remote: { url: 'http://svc.test/collections/docs', fetch: service.fetch },
+      apiKey: 'k1',
+      ...engineOptions,
+    });
+    try {
+      const { hits } = await remote.search(remoteDocs[1].text, { k: 3 });
+      expect(hits[0]).toMatchObject({
+        id: 'long',
+        metadata: { n: 1 },
+        chunk: { index: 1, start: 10, end: 19 },
+      });
+      expect(hits).toHaveLength(3);
+      expect(new Set(hits.map((h) => h.id)).size).toBe(3);
+      // The first request (k=3 rows) held two chunks of "long": one more request with more rows.
+      expect(service.requests.slice(-2).map((r) => r.body?.k)).toEqual([3, 22]);
+    } finally {
+      await remote.close();
+    }
+  });
+
   it('refuses a remote collection of another model when it opens (MODEL_MISMATCH)', async () => {
     const service = fakeService(remoteDocs, { ...engine.info.fingerprint, modelId: 'other/model' });
     const opening = open({
