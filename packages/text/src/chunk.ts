@@ -11,7 +11,7 @@
  * @module
  */
 import { WebEmbedError } from '@webembed/core';
-import { segmentWords } from './pieces.js';
+import { boundedPieces, MAX_PIECE, segmentWords } from './pieces.js';
 
 /** One chunk of a text. */
 export interface TextChunk {
@@ -81,10 +81,19 @@ function segmenter(locale: string | undefined, granularity: 'word' | 'sentence' 
   }
 }
 
-/** Start offsets of the text's sentences. */
+/**
+ * Start offsets of the text's sentences, segmented in bounded pieces (see pieces.ts). A piece
+ * start counts as a sentence start only after a line break.
+ */
 function sentenceStarts(text: string, locale: string | undefined): Set<number> {
   const starts = new Set<number>();
-  for (const seg of segmenter(locale, 'sentence').segment(text)) starts.add(seg.index);
+  const sentences = segmenter(locale, 'sentence');
+  for (const [start, end] of boundedPieces(text, 0, text.length, 4 * MAX_PIECE)) {
+    for (const seg of sentences.segment(text.slice(start, end))) {
+      if (seg.index === 0 && start > 0 && text[start - 1] !== '\n') continue;
+      starts.add(start + seg.index);
+    }
+  }
   return starts;
 }
 

@@ -38,6 +38,20 @@ describe('bounded segmentation pieces', () => {
     expect(pieces).toEqual(whole);
   });
 
+  it('prefer line breaks over other whitespace', () => {
+    expect(boundedPieces('aa bb\ncc dd ee', 0, 14, 10)).toEqual([
+      [0, 6],
+      [6, 14],
+    ]);
+  });
+
+  it('lets chunkText handle many sentences (tiling and sentence ends checked)', () => {
+    const text = Array.from({ length: 3000 }, (_, i) => `Sentence ${i} ends here.`).join(' ');
+    const chunks = chunkText(text, { maxTokens: 20, countTokens: (s) => s.split(' ').length });
+    expect(chunks.at(-1)!.end).toBe(text.length);
+    for (const c of chunks.slice(0, -1)) expect(c.text.endsWith('here. ')).toBe(true);
+  });
+
   it('lets chunkText handle a long text in linear time (tiling checked)', () => {
     const words = ['the', 'quick', 'brown', 'fox', 'jumps.'];
     const text = Array.from({ length: 20_000 }, (_, i) => words[i % 5]).join(' ');
