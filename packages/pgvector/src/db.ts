@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { WebEmbedError } from '@webembed/core';
+import { WebEmbedError, isWebEmbedError } from '@webembed/core';
 import pg from 'pg';
 
 /** A Postgres to talk to: a connection string (`postgres://...`), a `pg.Pool`, or a connected `pg.Client`. */
@@ -13,12 +13,21 @@ export type PgTarget = string | pg.Pool | pg.Client;
 /**
  * Runs `work` with one client of `target`: a fresh connection for a string (closed afterwards),
  * a pooled client for a Pool (released afterwards, destroyed if the work failed mid-transaction),
- * or the given Client itself.
+ * or the given Client itself. Errors from Postgres or the connection come out as `REMOTE_FAILED`
+ * WebEmbedErrors (SQLSTATE in `details.sqlstate`, the original as `cause`).
  */
 export async function withClient<T>(
   target: PgTarget,
   work: (client: pg.ClientBase) => Promise<T>,
 ): Promise<T> {
+  try {
+    return await borrow(target, work);
+  } catch (err) {
+    throw asWebEmbedError(err);
+  }
+}
+
+async function borrow<T>(target: PgTarget, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
   if (typeof target === 'string') {
     const client = new pg.Client({ connectionString: target });
     await connect(client, target);
@@ -57,6 +66,17 @@ export async function inTransaction<T>(client: pg.ClientBase, work: () => Promis
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+function asWebEmbedError(err: unknown): unknown {
+  if (isWebEmbedError(err)) return err;
+  const { message, code } = (err ?? {}) as { message?: string; code?: string };
+  return new WebEmbedError(
+    'REMOTE_FAILED',
+    `Postgres failed: ${message ?? String(err)}`,
+    { sqlstate: typeof code === 'string' ? code : null },
+    { cause: err },
+  );
 }
 
 async function connect(client: pg.Client, connectionString: string): Promise<void> {

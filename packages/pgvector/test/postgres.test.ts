@@ -352,6 +352,44 @@ for (const target of targets) {
       expect((await getCollectionInfo(pool, name)).count).toBe(400);
     });
 
+    it('survives a connection dropped mid-load: the rerun resumes with every row exactly once', async () => {
+      const name = uniqueName('crash');
+      names.push(name);
+      const rows = aliceRows(300);
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      client.on('error', () => undefined); // the dropped socket reports here too
+      const socket = (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream;
+      const err = await expectCode(
+        loadCollection(
+          client,
+          name,
+          { fingerprint: BGE_M3, rows },
+          {
+            batchSize: 50,
+            // Drop the connection while the third batch is on its way (as a crash or network cut would).
+            onProgress: (p) => {
+              if (p.rowsDone === 100) setImmediate(() => socket.destroy());
+            },
+          },
+        ),
+        'REMOTE_FAILED',
+      );
+      expect(err.message).toMatch(/^Postgres failed: /);
+      await client.end().catch(() => undefined);
+      const committed = (await getCollectionInfo(pool, name)).count;
+      expect(committed % 50).toBe(0);
+      expect(committed).toBeGreaterThanOrEqual(100);
+      expect(committed).toBeLessThan(300);
+      const result = await loadCollection(pool, name, { fingerprint: BGE_M3, rows }, { batchSize: 50 });
+      expect(result.rowsSkipped).toBe(committed);
+      expect(result.rowsSkipped + result.rowsWritten).toBe(300);
+      const check = await pool.query(
+        `SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM "webembed_c_${name}"`,
+      );
+      expect(check.rows[0]).toEqual({ n: 300, d: 300 });
+    });
+
     it('keeps what committed when a load fails on a bad row, then resumes once the row is fixed', async () => {
       const name = uniqueName('badrow');
       names.push(name);
