@@ -51,7 +51,9 @@ sw.addEventListener('install', (event) => {
     (async () => {
       const cache = await caches.open(SHELL_CACHE);
       await cache.addAll(manifest.map((entry) => new Request(absolute(entry.url), { cache: 'reload' })));
-      await sw.skipWaiting();
+      // No skipWaiting: an updated worker waits until every tab of the old version is closed, so an
+      // open page never loses the shell files (lazy chunks) it was built with. The first install
+      // has nothing to wait for and takes control at once through clients.claim().
     })(),
   );
 });
