@@ -106,6 +106,8 @@ test('WebGPU (emulated adapter) and WASM return the same top results', async ({ 
   expect(top.webgpu.map((r) => r.ids[0])).toEqual(top.wasm.map((r) => r.ids[0]));
   // Ranks 2-5 may swap between tied passages, but the score profile is the same on both paths.
   top.webgpu.forEach((r, i) => {
-    r.scores.forEach((score, rank) => expect(Math.abs(score - top.wasm[i].scores[rank])).toBeLessThan(1e-3));
+    for (const [rank, score] of r.scores.entries()) {
+      expect(Math.abs(score - top.wasm[i].scores[rank])).toBeLessThan(1e-3);
+    }
   });
 });
