@@ -314,8 +314,15 @@ describe('runCli in process', () => {
     expect(s.stderr.text).toMatch(/--resume/);
     expect(existsSync(out)).toBe(false);
     expect(readFileSync(journalPathFor(out), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(1);
+    // A file that changed since the interrupted run is embedded again, not taken from the journal.
+    writeFileSync(join(docs, 'd0.txt'), 'document number zero, rewritten');
     const again = io();
-    expect(await runCli([...argv, '--resume'], again)).toBe(EXIT.ok);
-    expect(decodeCollectionFile(new Uint8Array(readFileSync(out))).rows).toBe(6);
+    expect(await runCli([...argv, '--resume', '--json'], again)).toBe(EXIT.ok);
+    const summary = JSON.parse(again.stdout.text);
+    expect(summary.resumedDocuments).toBeGreaterThan(0);
+    expect(summary.resumedDocuments).toBeLessThan(6);
+    const file = decodeCollectionFile(new Uint8Array(readFileSync(out)));
+    expect(file.rows).toBe(6);
+    expect(file.texts![file.ids.indexOf('d0.txt')]).toBe('document number zero, rewritten');
   });
 });

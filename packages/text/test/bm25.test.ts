@@ -105,6 +105,19 @@ describe('BM25 index', () => {
     }
   });
 
+  it('finds a Thai word inside a dictionary compound through bigrams', () => {
+    // ICU keeps มหาวิทยาลัย (university) whole; the query is its part วิทยาลัย (college).
+    for (const [cjkBigramMinRun, expected] of [
+      [3, ['th']],
+      [0, []],
+    ] as const) {
+      const index = createBm25Index({ tokenizer: { cjkBigramMinRun } });
+      index.add('th', 'มหาวิทยาลัยเชียงใหม่สวยมาก');
+      index.add('other', 'วันนี้อากาศดีมาก');
+      expect(index.search('วิทยาลัย', 5).ids).toEqual(expected);
+    }
+  });
+
   it('ranks the rarer term higher and breaks ties by id', () => {
     const index = createBm25Index();
     index.add('b', 'common rare');
