@@ -5,7 +5,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { WebEmbedError } from '@webembed/core';
+import { WebEmbedError, isWebEmbedError } from '@webembed/core';
 
 /** What loading into Postgres did. */
 export interface PostgresSummary {
@@ -51,19 +51,32 @@ export async function writeFileToPostgres(
   const started = performance.now();
   const bytes = new Uint8Array(await readFile(file));
   let lastPhase = '';
-  const result = await writeCollectionToPostgres(bytes, connectionString, {
-    onProgress: (p) => {
-      const line =
-        p.phase === 'rows'
-          ? `postgres: ${p.rowsDone}/${p.total ?? '?'} rows`
-          : p.phase === 'index'
-            ? `postgres: building index ${p.index ?? ''}`.trimEnd()
-            : 'postgres: done';
-      if (p.phase !== 'rows' && line === lastPhase) return;
-      lastPhase = line;
-      onProgress?.(line);
-    },
-  });
+  let result: Awaited<ReturnType<typeof writeCollectionToPostgres>>;
+  try {
+    result = await writeCollectionToPostgres(bytes, connectionString, {
+      onProgress: (p) => {
+        const line =
+          p.phase === 'rows'
+            ? `postgres: ${p.rowsDone}/${p.total ?? '?'} rows`
+            : p.phase === 'index'
+              ? `postgres: building index ${p.index ?? ''}`.trimEnd()
+              : 'postgres: done';
+        if (p.phase !== 'rows' && line === lastPhase) return;
+        lastPhase = line;
+        onProgress?.(line);
+      },
+    });
+  } catch (err) {
+    // The file is complete either way: say so, keep the loader's code (connection errors from
+    // the driver become REMOTE_FAILED).
+    const message = err instanceof Error ? err.message : String(err);
+    throw new WebEmbedError(
+      isWebEmbedError(err) ? err.code : 'REMOTE_FAILED',
+      `${file} was written, but loading it into Postgres at ${target} failed: ${message}; rerun with the same --to to resume`,
+      isWebEmbedError(err) ? err.details : { target },
+      { cause: err },
+    );
+  }
   return {
     target,
     collection: result.collection,

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,33 @@ describe('webembed index --to postgres://', () => {
     expect(stderr.text).toMatch(/postgres:\/\//);
     const ok = parseCommandLine(['index', 'docs', '--model', MODEL, '--out', 'x.webembed', '--to', url]);
     expect(ok.command === 'index' && ok.to).toBe(url);
+  });
+
+  it('keeps the file and says so when Postgres cannot be reached (exit 1, REMOTE_FAILED)', async () => {
+    const out = join(work, 'unreachable.webembed');
+    const stderr = sink();
+    const argv = [
+      'index',
+      join(work, 'docs'),
+      '--model',
+      MODEL,
+      '--dtype',
+      'fp32',
+      '--models-dir',
+      modelsDir,
+    ];
+    const code = await runCli([...argv, '--out', out, '--to', 'postgres://nobody:secret@127.0.0.1:1/none'], {
+      stdout: sink(),
+      stderr,
+      env: {},
+    });
+    expect(code).toBe(EXIT.failure);
+    expect(existsSync(out)).toBe(true);
+    expect(stderr.text).toMatch(
+      /unreachable\.webembed was written, but loading it into Postgres at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none failed/,
+    );
+    expect(stderr.text).toMatch(/\[REMOTE_FAILED\]/);
+    expect(stderr.text).not.toMatch(/secret/);
   });
 
   it('writes the file into Postgres; the service serves it and the engine finds documents across languages', async () => {
