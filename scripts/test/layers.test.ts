@@ -1,7 +1,8 @@
 // Keeps the dependency direction of the monorepo visible and enforced: pure math at the
-// bottom (layer 0), text/GPU/storage above it (1), the engine above those (2), Node tools
-// (3), apps and benchmarks on top (4). A package may depend only on strictly lower layers,
-// and every `@webembed/*` import in its sources must be a declared dependency.
+// bottom (layer 0), text/GPU/storage above it (1), the engine above those (2), the
+// pgvector server package (3), and the CLI, apps and benchmarks on top (4). A package may
+// depend only on strictly lower layers, and every `@webembed/*` import in its sources must
+// be a declared dependency.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
