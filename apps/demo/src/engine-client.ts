@@ -33,6 +33,9 @@ export async function createSearchService(
   if (config.modelPath !== null) env.localModelPath = config.modelPath;
   env.wasmPaths = { mjs: config.ortUrl + ORT_MJS, wasm: config.ortUrl + ORT_WASM };
   env.numThreads = threads;
+  // The service worker already keeps model files (cache first); a second copy in transformers.js'
+  // own cache would store every model twice. Without a controlling service worker, keep it.
+  env.useBrowserCache = !navigator.serviceWorker?.controller;
 
   // The engine runs in its own module worker; `?device=` picks both the inference backend and where
   // the vector search runs (WebGPU, or WASM + CPU search).

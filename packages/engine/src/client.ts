@@ -20,7 +20,7 @@ import { type Remote, proxy, releaseProxy, wrap } from 'comlink';
 import type { AddOptions, CollectionSearchOptions, DocumentToAdd } from './collection.js';
 import { isNodeRuntime } from './device.js';
 import type { EmbedOptions } from './embedder.js';
-import { type Engine, type EngineCollectionHandle, type EngineOptions, createLocalEngine } from './engine.js';
+import type { Engine, EngineCollectionHandle, EngineOptions } from './engine.js';
 import { env } from './env.js';
 import { registerErrorTransfer } from './error-transfer.js';
 import type { EngineWorkerApi, PlainFilter } from './protocol.js';
@@ -156,6 +156,9 @@ export async function engineInWorker(
 export async function createEngine(options: CreateEngineOptions): Promise<Engine> {
   const { worker = 'auto', ...rest } = options;
   if (worker === false || (worker === 'auto' && (isNodeRuntime() || typeof Worker === 'undefined'))) {
+    // Loaded on demand: a page that runs the engine in its worker never downloads this copy of
+    // transformers.js and onnxruntime.
+    const { createLocalEngine } = await import('./engine.js');
     return createLocalEngine(rest);
   }
   const instance =

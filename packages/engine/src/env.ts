@@ -36,6 +36,12 @@ export interface EngineEnv {
   numThreads: number | null;
   /** Largest text accepted, in characters; longer texts throw `TEXT_TOO_LONG`. Default 100 000. */
   maxTextChars: number;
+  /**
+   * Whether transformers.js keeps its own Cache Storage copy of model files (`transformers-cache`).
+   * Default `true`. An app whose service worker already caches the model files should set `false`,
+   * or every model is stored twice.
+   */
+  useBrowserCache: boolean;
 }
 
 /** The live configuration object. Mutate its fields; do not replace it. */
@@ -46,6 +52,7 @@ export const env: EngineEnv = {
   wasmPaths: null,
   numThreads: null,
   maxTextChars: 100_000,
+  useBrowserCache: true,
 };
 
 /** The subset of transformers.js' env the engine writes to (kept structural to avoid `any`). */
@@ -54,6 +61,7 @@ export interface TransformersEnvLike {
   allowLocalModels: boolean;
   localModelPath: string;
   remoteHost: string;
+  useBrowserCache: boolean;
   backends: { onnx: { wasm?: { wasmPaths?: unknown; numThreads?: number } } };
 }
 
@@ -73,6 +81,7 @@ export function applyEnv(target: TransformersEnvLike, overrides: Partial<EngineE
   target.allowRemoteModels = config.allowRemoteModels;
   target.localModelPath = config.localModelPath;
   target.remoteHost = config.remoteHost;
+  target.useBrowserCache = config.useBrowserCache !== false;
   const wasm = target.backends.onnx.wasm;
   if (wasm) {
     if (config.wasmPaths) wasm.wasmPaths = { ...config.wasmPaths };

@@ -107,10 +107,21 @@ describe('env', () => {
       allowLocalModels: false,
       localModelPath: '',
       remoteHost: '',
+      useBrowserCache: true,
       backends: { onnx: { wasm: {} as { wasmPaths?: unknown; numThreads?: number } } },
     };
-    applyEnv(target, { localModelPath: '/m/', wasmPaths: { mjs: '/a.mjs', wasm: '/a.wasm' }, numThreads: 2 });
-    expect(target).toMatchObject({ allowRemoteModels: false, allowLocalModels: true, localModelPath: '/m/' });
+    applyEnv(target, {
+      localModelPath: '/m/',
+      wasmPaths: { mjs: '/a.mjs', wasm: '/a.wasm' },
+      numThreads: 2,
+      useBrowserCache: false,
+    });
+    expect(target).toMatchObject({
+      allowRemoteModels: false,
+      allowLocalModels: true,
+      localModelPath: '/m/',
+      useBrowserCache: false,
+    });
     expect(target.backends.onnx.wasm).toEqual({
       wasmPaths: { mjs: '/a.mjs', wasm: '/a.wasm' },
       numThreads: 2,
