@@ -19,6 +19,7 @@ import type {
   StoreSearchHit,
   StoreSearchOptions,
   StoredDocument,
+  VectorKind,
   WriteOptions,
 } from './types.js';
 import { type WriteResult, deleteDocuments, writeDocuments } from './write.js';
@@ -74,6 +75,13 @@ export interface Collection {
   export(): Promise<Uint8Array>;
 }
 
+const KINDS_FOR_MODE: Readonly<Record<string, readonly VectorKind[] | undefined>> = {
+  float32: ['float32'],
+  int8: ['int8'],
+  hamming: ['binary'],
+  'binary-rescore': ['binary', 'float32', 'int8'],
+};
+
 /** A handle on collection `name` (which must exist; checked by the caller). */
 export function collectionHandle(ctx: StoreContext, name: string): Collection {
   return {
@@ -88,8 +96,9 @@ export function collectionHandle(ctx: StoreContext, name: string): Collection {
     iterate: () => iterateDocuments(ctx, name),
     load: (options) => loadSnapshot(ctx, name, options),
     search: async (query, options) => {
-      const documents = true;
-      return searchSnapshot(await loadSnapshot(ctx, name, { documents }), query, options);
+      // Read only the forms the mode scans (a cached fuller snapshot is reused as is).
+      const kinds = options?.mode ? KINDS_FOR_MODE[options.mode] : undefined;
+      return searchSnapshot(await loadSnapshot(ctx, name, { documents: true, kinds }), query, options);
     },
     setSidecar: (key, value) => setSidecar(ctx, name, key, value),
     getSidecar: (key) => getSidecar(ctx, name, key),

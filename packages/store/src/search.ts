@@ -85,7 +85,7 @@ function needs(
 ): never {
   throw new WebEmbedError(
     'INVALID_ARGUMENT',
-    `search mode '${mode}' needs the ${kind} form, but collection ${JSON.stringify(snapshot.name)} stores only ${snapshot.kinds.join(', ')}`,
+    `search mode '${mode}' needs the ${kind} form; this snapshot of collection ${JSON.stringify(snapshot.name)} holds only: ${snapshot.kinds.join(', ') || 'no vector form'}`,
     { mode },
   );
 }

@@ -106,7 +106,7 @@ describe('search over a snapshot', () => {
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );
     expect(() => searchSnapshot(floatOnly, query, { k: 1, mode: 'int8' })).toThrowError(
-      /stores only float32/,
+      /holds only: float32/,
     );
   });
 });
@@ -130,6 +130,9 @@ describe('collection.search through the store', () => {
     });
     expect(filtered.every((h) => h.metadata?.tag === 'odd')).toBe(true);
     await expectCode(col.search(docs[0].vector, { k: 1, mode: 'int8' }), 'INVALID_ARGUMENT');
+    const hamming = await col.search(docs[7].vector, { k: 2, mode: 'hamming' });
+    expect(hamming[0]).toMatchObject({ id: 'doc-7', score: 0, text: 'text 7' });
+    await expectCode(col.search(docs[0].vector, { k: 1, mode: 'dot' as 'float32' }), 'INVALID_ARGUMENT');
     const vectorsOnly = await col.load({ documents: false });
     expect(vectorsOnly.texts).toBeDefined(); // cached snapshot with documents is reused
   });
