@@ -8,7 +8,7 @@
  * Usage (all flags optional):
  *   pnpm bench peers [--sizes 10K,100K,1M] [--dims 384] [--queries 100] [--systems webembed,hnsw]
  *                    [--latency-queries 30] [--recall-budget-s 20] [--skip-real] [--skip-browser]
- *                    [--skip-node] [--ignore-limits] [--gpu-max-rows 10K] [--merge]
+ *                    [--skip-node] [--ignore-limits] [--gpu-max-rows 10K] [--merge] [--report-only]
  *
  * `--merge` replaces only the rows this run measured in the previous bench-results/peers.json
  * (e.g. re-run one system) and rewrites the report from the combination.
@@ -28,7 +28,8 @@ import { type PreparedScenario, prepareReal, prepareSynthetic } from './peers/da
 import { measureIndex } from './peers/measure.js';
 import { nodeSystems } from './peers/node-systems.js';
 import type { MeasureBudget, SystemResult } from './peers/protocol.js';
-import { mergeResults, readEarlierResults, writePeerReport } from './peers/report.js';
+import { WebEmbedError } from '@webembed/core';
+import { mergeResults, readEarlierRun, readEarlierResults, writePeerReport } from './peers/report.js';
 import { skippedRow } from './peers/extrapolate.js';
 import type { PageSystem } from './peers/systems-types.js';
 
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     'ignore-limits': 'boolean',
     'gpu-max-rows': 'number',
     merge: 'boolean',
+    'report-only': 'boolean',
   });
   const sizes = ((args.sizes as string[] | undefined) ?? ['10K', '100K', '1M'])
     .map(parseSize)
@@ -100,6 +102,14 @@ async function main(): Promise<void> {
   const ignoreLimits = args['ignore-limits'] === true;
   const gpuEmulatedMaxRows = (args['gpu-max-rows'] as number | undefined) ?? 10_000;
   const dataDir = join(work, 'data');
+  if (args['report-only'] === true) {
+    // Rewrites peers.md / peers.svg from peers.json (after a change to the report format).
+    const { info, results } = readEarlierRun();
+    if (!info)
+      throw new WebEmbedError('NOT_FOUND', 'bench-results/peers.json holds no earlier run to report');
+    writePeerReport(results, info);
+    return;
+  }
   log(`sizes ${sizes.join(', ')} x ${dims} dims, ${queryCount} queries, k = ${k}`);
 
   const results: SystemResult[] = [];
@@ -172,6 +182,12 @@ async function main(): Promise<void> {
   for (const rows of sizes) scenarios.push(() => prepareSynthetic(dataDir, rows, dims, queryCount, k, log));
 
   const earlier = args.merge === true ? readEarlierResults() : [];
+  // With --merge, a skipped row may extrapolate from a size measured in the earlier run.
+  for (const r of earlier) {
+    const seen = lastRun.get(r.system);
+    if (!r.skipped && r.data === 'synthetic' && r.dims === dims && (!seen || seen.rows < r.rows))
+      lastRun.set(r.system, r);
+  }
   // Written after every scenario too, so a long run that is stopped keeps what it measured.
   const report = () =>
     writePeerReport(args.merge === true ? mergeResults(earlier, results) : results, {
@@ -183,6 +199,7 @@ async function main(): Promise<void> {
       gpu: gpuLine,
       crossOriginIsolated: isolated,
       totalSeconds: (performance.now() - started) / 1000,
+      merged: args.merge === true,
     });
 
   try {

@@ -21,6 +21,8 @@ export interface PeerRunInfo {
   readonly gpu: string;
   readonly crossOriginIsolated: boolean;
   readonly totalSeconds: number;
+  /** Whether rows of an earlier run were merged in (`--merge`). */
+  readonly merged?: boolean;
 }
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench-results');
@@ -32,6 +34,12 @@ export function groupOf(system: string): string {
   if (system.startsWith('usearch')) return 'native';
   return 'peer';
 }
+
+/**
+ * A measured growth below this many bytes a vector is not the index: WASM peers (voy, hnswlib)
+ * keep their index in WebAssembly memory that the page's memory measurement did not capture.
+ */
+const MIN_CREDIBLE_BYTES = 32;
 
 function cell(value: number | undefined, digits = 2): string {
   return value === undefined ? '–' : fmt(value, digits);
@@ -64,7 +72,9 @@ function tableFor(rows: readonly SystemResult[], queries: number): string {
               : `${fmt(r.batchQps, 1)}${r.batchMode === 'loop' ? ' (loop)' : ''}`,
             r.bytesPerVector === undefined
               ? '–'
-              : `${fmt(r.bytesPerVector, 0)}${r.memoryMethod?.startsWith('measured') ? ' (measured)' : ''}`,
+              : r.memoryMethod?.startsWith('measured') && r.bytesPerVector < MIN_CREDIBLE_BYTES
+                ? 'not captured'
+                : `${fmt(r.bytesPerVector, 0)}${r.memoryMethod?.startsWith('measured') ? ' (measured)' : ''}`,
             r.reopenError ? 'failed (see notes)' : cell(r.reopenMs, 1),
             r.recallAt10 === undefined
               ? '–'
@@ -127,12 +137,19 @@ export function mergeResults(
   return merged;
 }
 
-/** Results of the last full run (bench-results/peers.json), or an empty list. */
-export function readEarlierResults(): SystemResult[] {
+/** The last run in bench-results/peers.json: its settings (if any) and results. */
+export function readEarlierRun(): { info: PeerRunInfo | undefined; results: SystemResult[] } {
   const file = join(resultsDir, 'peers.json');
-  if (!existsSync(file)) return [];
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { results?: { results?: SystemResult[] } };
-  return parsed.results?.results ?? [];
+  if (!existsSync(file)) return { info: undefined, results: [] };
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as {
+    results?: { info?: PeerRunInfo; results?: SystemResult[] };
+  };
+  return { info: parsed.results?.info, results: parsed.results?.results ?? [] };
+}
+
+/** Results of the last run (bench-results/peers.json), or an empty list. */
+export function readEarlierResults(): SystemResult[] {
+  return readEarlierRun().results;
 }
 
 /** Writes peers.md, peers.json and peers.svg. */
@@ -174,7 +191,9 @@ export function writePeerReport(results: readonly SystemResult[], info: PeerRunI
     "includes converting the shared Float32Array into the library's input (number[] objects etc.), since a user pays",
     `it too. Query p50/p95: one query at a time, up to ${info.budget.latencyQueries} queries after 5 warm-ups. Batch: 64 queries in one call`,
     'where the system has a batch API, else a loop ("loop"). Bytes/vector: exact index arrays for webembed and',
-    'usearch exact; "(measured)" = page memory growth during build (includes the library\'s JS objects). Reopen:',
+    'usearch exact; "(measured)" = page memory growth during build (includes the library\'s JS objects);',
+    '"not captured" = the growth was below 32 B/vector, i.e. the index lives in WebAssembly memory the page',
+    'measurement missed (voy, hnswlib) or in IndexedDB. Reopen:',
     'persist (untimed), then open again until the first query is answered; what that means per system is listed',
     'below. Systems too slow for a size on this 2-core machine get a row saying why, with an extrapolation from',
     'their largest measured size.',
@@ -187,7 +206,8 @@ export function writePeerReport(results: readonly SystemResult[], info: PeerRunI
     '',
     ...[...notes].map(([key, value]) => `- ${key}: ${value}`),
     '',
-    `Total run time: ${fmt(info.totalSeconds / 60, 1)} min.`,
+    `Total run time: ${fmt(info.totalSeconds / 60, 1)} min${info.merged ? ' (the last partial re-run; rows were merged with an earlier full run, see json)' : ''}.`,
+    'The machine is shared (2 cores, other jobs ran at the same time): timings are noisy, p95 most of all.',
     '',
     '![single-query latency](peers.svg)',
   ].join('\n');

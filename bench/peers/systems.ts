@@ -404,7 +404,7 @@ export const orama: PageSystem = {
 export const hnswlib: PageSystem = {
   id: 'hnswlib-wasm 0.8.2 (HNSW M=16 efC=128 ef=64)',
   maxRows: 100_000,
-  limitReason: 'single-threaded HNSW build: ~2 min at 100K x 384 here, so ~25+ min at 1M',
+  limitReason: 'single-threaded HNSW build: ~10 min at 100K x 384 on this shared machine, so hours at 1M',
   async build(corpus) {
     const lib = await loadHnswlib();
     const file = `bench-${corpus.rows}.bin`;
