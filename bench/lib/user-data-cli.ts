@@ -90,6 +90,8 @@ export async function loadEngineEmbedder(
   const engine = await import('@webembed/engine');
   engine.env.localModelPath = plan.localModelPath;
   engine.env.allowRemoteModels = false;
+  engine.env.useBrowserCache = false; // Node has no Cache API; files are read from the folder
+
   const preset = engine.PRESETS.get(plan.modelId);
   const dtype = (dtypeFlag ?? plan.dtype) as 'fp32' | 'q8';
   const embedder = await engine.createEmbedder({
