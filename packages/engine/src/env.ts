@@ -38,10 +38,10 @@ export interface EngineEnv {
   maxTextChars: number;
   /**
    * Whether transformers.js keeps its own Cache Storage copy of model files (`transformers-cache`).
-   * Default `true`. An app whose service worker already caches the model files should set `false`,
-   * or every model is stored twice.
+   * Default `null`: transformers.js' own default (on in browsers, off in Node). An app whose
+   * service worker already caches the model files should set `false`, or every model is stored twice.
    */
-  useBrowserCache: boolean;
+  useBrowserCache: boolean | null;
 }
 
 /** The live configuration object. Mutate its fields; do not replace it. */
@@ -52,7 +52,7 @@ export const env: EngineEnv = {
   wasmPaths: null,
   numThreads: null,
   maxTextChars: 100_000,
-  useBrowserCache: true,
+  useBrowserCache: null,
 };
 
 /** The subset of transformers.js' env the engine writes to (kept structural to avoid `any`). */
@@ -81,7 +81,7 @@ export function applyEnv(target: TransformersEnvLike, overrides: Partial<EngineE
   target.allowRemoteModels = config.allowRemoteModels;
   target.localModelPath = config.localModelPath;
   target.remoteHost = config.remoteHost;
-  target.useBrowserCache = config.useBrowserCache !== false;
+  if (typeof config.useBrowserCache === 'boolean') target.useBrowserCache = config.useBrowserCache;
   const wasm = target.backends.onnx.wasm;
   if (wasm) {
     if (config.wasmPaths) wasm.wasmPaths = { ...config.wasmPaths };
