@@ -6,6 +6,7 @@
  */
 import type { WebEmbedError } from '@webembed/core';
 import type { AcquiredGpu } from './device.js';
+import { type CountStage, countKernelWgsl } from './kernels/count.wgsl.js';
 import { mergeKernelWgsl } from './kernels/merge.wgsl.js';
 import { type RescoreSource, rescoreKernelWgsl } from './kernels/rescore.wgsl.js';
 import { type ScanKernelSpec, scanKernelWgsl } from './kernels/scan.wgsl.js';
@@ -64,6 +65,11 @@ export function scanPipeline(context: GpuContext, spec: ScanKernelSpec): GPUComp
 /** The merge pipeline. */
 export function mergePipeline(context: GpuContext): GPUComputePipeline {
   return cached(context, 'merge', mergeKernelWgsl);
+}
+
+/** One stage of the Hamming counting selection (see kernels/count.wgsl.ts). */
+export function countPipeline(context: GpuContext, stage: CountStage): GPUComputePipeline {
+  return cached(context, `count:${stage}`, () => countKernelWgsl(stage));
 }
 
 /** The rescore pipeline for one row source. */

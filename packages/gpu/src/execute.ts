@@ -1,6 +1,7 @@
 /**
  * Runs one batch of queries on the GPU: scan every segment (score + per-tile top-k), merge the
- * partial lists down to one per query, optionally rescore the candidates, and read back only
+ * partial lists down to one per query (Hamming instead selects by counting distances, see
+ * kernels/count.wgsl.ts, and sorts its k hits with one merge pass), optionally rescore the candidates, and read back only
  * `queries x listLen` (row, score) pairs with a single `mapAsync`. Buffers, uniforms and bind
  * groups live in a per-index workspace and are reused across searches; they are only
  * reallocated when a batch needs more room than any before.
@@ -8,8 +9,15 @@
  * @module
  */
 import { gpuErrorToWebEmbed } from './device.js';
-import { type GpuContext, mergePipeline, rescorePipeline, scanPipeline } from './context.js';
+import { countPipeline, type GpuContext, mergePipeline, rescorePipeline, scanPipeline } from './context.js';
 import type { ColumnName, GpuCorpus } from './corpus.js';
+import {
+  COUNT_PARAMS_BYTES,
+  COUNT_QUERIES,
+  COUNT_STATE_WORDS,
+  COUNT_TILE_ROWS,
+  countBins,
+} from './kernels/count.wgsl.js';
 import { MERGE_PARAMS_BYTES, MERGE_SIZE } from './kernels/merge.wgsl.js';
 import { RESCORE_PARAMS_BYTES, type RescoreSource, rescoreQueryStride } from './kernels/rescore.wgsl.js';
 import {
@@ -102,7 +110,7 @@ function uniform(ws: Workspace, index: number, data: Uint32Array): GPUBuffer {
   while (ws.uniforms.length <= index) {
     ws.uniforms.push(
       ws.context.device.createBuffer({
-        size: Math.max(SCAN_PARAMS_BYTES, MERGE_PARAMS_BYTES, RESCORE_PARAMS_BYTES),
+        size: Math.max(SCAN_PARAMS_BYTES, MERGE_PARAMS_BYTES, RESCORE_PARAMS_BYTES, COUNT_PARAMS_BYTES),
         usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
         label: `webembed-params-${index}`,
       }),
@@ -203,52 +211,61 @@ function encodeAndSubmit(
   if (plan.rescore && rescoreQueries) write(device, rescoreQueries, plan.rescore.queryData);
 
   const encoder = device.createCommandEncoder({ label: 'webembed-search' });
+  const wordsPerRow = corpus.wordsPerRow.get(plan.column)!;
+  const counting = plan.mode === 'hamming' && countBins(wordsPerRow) > 0;
+  const countBuffers = counting ? countSelectBuffers(ws, encoder, Q, countBins(wordsPerRow)) : null;
   const pass = encoder.beginComputePass();
   let uniformIndex = 0;
 
-  // 1. Scan: per segment, score each tile and keep its best listLen0 hits per query.
-  const wordsPerRow = corpus.wordsPerRow.get(plan.column)!;
-  const halfRows = plan.column === 'float16';
-  const units = queryUnits(plan.mode, wordsPerRow, halfRows);
-  const scan = scanPipeline(context, {
-    mode: plan.mode,
-    halfRows,
-    packedDot: context.gpu.capabilities.packedDot,
-  });
-  const auxColumn: ColumnName = plan.mode === 'cosine' ? 'inverseNorm' : 'inverseL1';
-  pass.setPipeline(scan);
-  let tileBase = 0;
-  segments.forEach((segment, s) => {
-    const params = uniform(
-      ws,
-      uniformIndex++,
-      Uint32Array.of(
-        segment.rows,
-        segment.rowBase,
-        tileBase,
-        tilesTotal,
-        Q,
-        listLen0,
-        wordsPerRow,
-        units,
-        0,
-        0,
-        0,
-        0,
-      ),
-    );
-    const bound = [params, queryBuffer, segment.columns.get(plan.column)!, segment.skip, lists[0]];
-    if (scanUsesAux(plan.mode)) bound.push(segment.columns.get(auxColumn)!);
-    pass.setBindGroup(0, bindGroup(ws, scan, `scan:${plan.mode}:${s}`, bound));
-    pass.dispatchWorkgroups(tiles[s], Math.ceil(Q / queriesPerWorkgroup(plan.mode)));
-    tileBase += tiles[s];
-  });
-
-  // 2. Merge the per-tile lists until one list per query remains.
-  const merge = mergePipeline(context);
   let current = 0;
   let listCount = tilesTotal;
   let len = listLen0;
+  if (countBuffers) {
+    // 1-2 (Hamming): counting selection writes each query's stageK hits, unordered, to lists[0].
+    uniformIndex = encodeCountSelect(ws, pass, plan, countBuffers, lists[0], uniformIndex);
+    listCount = 1;
+    len = plan.stageK;
+  } else {
+    // 1. Scan: per segment, score each tile and keep its best listLen0 hits per query.
+    const halfRows = plan.column === 'float16';
+    const units = queryUnits(plan.mode, wordsPerRow, halfRows);
+    const scan = scanPipeline(context, {
+      mode: plan.mode,
+      halfRows,
+      packedDot: context.gpu.capabilities.packedDot,
+    });
+    const auxColumn: ColumnName = plan.mode === 'cosine' ? 'inverseNorm' : 'inverseL1';
+    pass.setPipeline(scan);
+    let tileBase = 0;
+    segments.forEach((segment, s) => {
+      const params = uniform(
+        ws,
+        uniformIndex++,
+        Uint32Array.of(
+          segment.rows,
+          segment.rowBase,
+          tileBase,
+          tilesTotal,
+          Q,
+          listLen0,
+          wordsPerRow,
+          units,
+          0,
+          0,
+          0,
+          0,
+        ),
+      );
+      const bound = [params, queryBuffer, segment.columns.get(plan.column)!, segment.skip, lists[0]];
+      if (scanUsesAux(plan.mode)) bound.push(segment.columns.get(auxColumn)!);
+      pass.setBindGroup(0, bindGroup(ws, scan, `scan:${plan.mode}:${s}`, bound));
+      pass.dispatchWorkgroups(tiles[s], Math.ceil(Q / queriesPerWorkgroup(plan.mode)));
+      tileBase += tiles[s];
+    });
+  }
+
+  // 2. Merge the per-tile lists until one list per query remains.
+  const merge = mergePipeline(context);
   const mergeOnce = (outLen: number) => {
     const slot = 1 << Math.ceil(Math.log2(Math.max(len, 1)));
     const group = MERGE_SIZE / slot;
@@ -272,6 +289,8 @@ function encodeAndSubmit(
     const slot = 1 << Math.ceil(Math.log2(Math.max(len, 1)));
     mergeOnce(Math.min(plan.stageK, (MERGE_SIZE / slot) * len));
   }
+  // Counting selection leaves its hits unordered: a one-list merge sorts them (rescore sorts its own).
+  if (countBuffers && !plan.rescore) mergeOnce(len);
 
   // 3. Two-stage: rescore the candidates from full-precision rows, then order them.
   if (plan.rescore && rescoreQueries) {
@@ -306,4 +325,97 @@ function encodeAndSubmit(
   encoder.copyBufferToBuffer(lists[current], 0, staging, 0, resultBytes);
   device.queue.submit([encoder.finish()]);
   return { staging, resultBytes, len };
+}
+
+interface CountBuffers {
+  readonly bins: number;
+  readonly hist: GPUBuffer;
+  readonly state: GPUBuffer;
+  readonly ties: GPUBuffer;
+  readonly hitCount: GPUBuffer;
+}
+
+/** Buffers of the counting selection; histogram, tie and hit counters are cleared by `encoder`. */
+function countSelectBuffers(
+  ws: Workspace,
+  encoder: GPUCommandEncoder,
+  Q: number,
+  bins: number,
+): CountBuffers {
+  const tilesTotal = ws.corpus.segments.reduce((sum, s) => sum + Math.ceil(s.rows / COUNT_TILE_ROWS), 0);
+  const hist = buffer(ws, 'countHist', Q * bins * 4, STORAGE_USAGE);
+  const state = buffer(ws, 'countState', Q * COUNT_STATE_WORDS * 4, STORAGE_USAGE);
+  const ties = buffer(ws, 'countTies', Q * Math.max(tilesTotal, 1) * 4, STORAGE_USAGE);
+  const hitCount = buffer(ws, 'countHits', Q * 4, STORAGE_USAGE);
+  encoder.clearBuffer(hist, 0, Math.ceil((Q * bins * 4) / 4) * 4);
+  encoder.clearBuffer(hitCount, 0, Q * 4);
+  encoder.clearBuffer(ties, 0, Q * Math.max(tilesTotal, 1) * 4);
+  return { bins, hist, state, ties, hitCount };
+}
+
+/**
+ * Encodes the five counting kernels (kernels/count.wgsl.ts) of a Hamming batch: each query's
+ * `plan.stageK` hits, unordered, land in `out`. Returns the next free uniform index.
+ */
+function encodeCountSelect(
+  ws: Workspace,
+  pass: GPUComputePassEncoder,
+  plan: BatchPlan,
+  buffers: CountBuffers,
+  out: GPUBuffer,
+  firstUniform: number,
+): number {
+  const { context, corpus } = ws;
+  const Q = plan.queries;
+  const words = corpus.wordsPerRow.get('binary')!;
+  const segments = corpus.segments.filter((s) => s.rows > 0);
+  const tiles = segments.map((s) => Math.ceil(s.rows / COUNT_TILE_ROWS));
+  const tilesTotal = tiles.reduce((a, b) => a + b, 0);
+  const queryBuffer = ws.buffers.get('queries')!;
+  let uniformIndex = firstUniform;
+  let tileBase = 0;
+  const params = segments.map((segment, s) => {
+    const p = uniform(
+      ws,
+      uniformIndex++,
+      Uint32Array.of(
+        segment.rows,
+        segment.rowBase,
+        tileBase,
+        tilesTotal,
+        Q,
+        plan.stageK,
+        words,
+        buffers.bins,
+        0,
+        0,
+        0,
+        0,
+      ),
+    );
+    tileBase += tiles[s];
+    return p;
+  });
+  const blocks = Math.ceil(Q / COUNT_QUERIES);
+  const perSegment = (stage: 'histogram' | 'ties' | 'emit', extra: GPUBuffer[]) => {
+    const pipeline = countPipeline(context, stage);
+    pass.setPipeline(pipeline);
+    segments.forEach((segment, s) => {
+      const bound = [params[s], queryBuffer, segment.columns.get('binary')!, segment.skip, ...extra];
+      pass.setBindGroup(0, bindGroup(ws, pipeline, `count:${stage}:${s}`, bound));
+      pass.dispatchWorkgroups(tiles[s], blocks);
+    });
+  };
+  const perQuery = (stage: 'threshold' | 'prefix', bound: GPUBuffer[]) => {
+    const pipeline = countPipeline(context, stage);
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup(ws, pipeline, `count:${stage}`, [params[0], ...bound]));
+    pass.dispatchWorkgroups(Q);
+  };
+  perSegment('histogram', [buffers.hist]);
+  perQuery('threshold', [buffers.hist, buffers.state]);
+  perSegment('ties', [buffers.state, buffers.ties]);
+  perQuery('prefix', [buffers.ties]);
+  perSegment('emit', [buffers.state, buffers.ties, out, buffers.hitCount]);
+  return uniformIndex;
 }
