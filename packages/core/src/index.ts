@@ -57,6 +57,8 @@ export {
   sameCalibration,
 } from './int8.js';
 export type { Int8Scheme } from './int8.js';
+export { int8QueryScore, isInt8QueryCodes, mapInt8QueryScores, quantizeInt8Query } from './int8-query.js';
+export type { Int8QueryCodes } from './int8-query.js';
 export {
   hammingDistance,
   packBits,
