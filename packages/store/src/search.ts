@@ -9,7 +9,6 @@ import {
   type TopK,
   WebEmbedError,
   quantizeBinary,
-  quantizeInt8,
   searchBinaryAsymmetric,
   searchFloat,
   searchHamming,
@@ -108,8 +107,8 @@ function runSearch(
       });
     case 'int8': {
       if (!snapshot.int8) needs('int8', snapshot, mode);
-      const q = quantizeInt8(query, snapshot.int8.calibration);
-      return searchInt8(q, snapshot.int8, { k, skip });
+      // Float query: quantized calibration-aware inside searchInt8, scores on the float dot scale.
+      return searchInt8(query, snapshot.int8, { k, skip });
     }
     case 'hamming':
       if (!snapshot.binary) needs('binary', snapshot, mode);
