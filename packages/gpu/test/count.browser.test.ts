@@ -111,4 +111,13 @@ describe('Hamming counting selection', () => {
     await expectLikeCore(index, quantizeBinary(queryFloats), corpus, 25);
     index.destroy();
   });
+
+  it('rows wider than 2047 bits keep rank selection, with the same answers', async () => {
+    const floats = fewPatterns(300, 2100, 7, 51);
+    const corpus = quantizeBinary(floats);
+    const queries = quantizeBinary(fewPatterns(2, 2100, 9, 52));
+    const index = await binaryIndex(floats);
+    await expectLikeCore(index, queries, corpus, 12);
+    index.destroy();
+  });
 });
