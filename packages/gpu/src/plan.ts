@@ -5,7 +5,14 @@
  *
  * @module
  */
-import { int8Affine, quantizeBinary, type TopK, WebEmbedError } from '@webembed/core';
+import {
+  int8Affine,
+  int8QueryScore,
+  isInt8QueryCodes,
+  quantizeBinary,
+  type TopK,
+  WebEmbedError,
+} from '@webembed/core';
 import { packInt8Rows } from './corpus.js';
 import { type BatchPlan, listBytesPerQuery, runBatch, type Workspace } from './execute.js';
 import type { HostColumns } from './host.js';
@@ -136,6 +143,8 @@ export async function searchOnGpu(ws: Workspace, host: HostColumns, request: Sea
   const floatColumn = host.kinds.has('float32') ? 'float32' : 'float16';
   const column =
     mode === 'hamming' || mode.startsWith('asymmetric') ? 'binary' : mode === 'int8' ? 'int8' : floatColumn;
+  // Calibration-aware int8 queries: integer scores map to the float dot scale exactly as on the CPU.
+  const calibrated = request.mode === 'int8' && isInt8QueryCodes(request.queries) ? request.queries : null;
   for (let from = 0; from < Q; from += batch) {
     const to = Math.min(Q, from + batch);
     const plan: BatchPlan = {
@@ -174,7 +183,11 @@ export async function searchOnGpu(ws: Workspace, host: HostColumns, request: Sea
         const dst = (from + q) * finalK + i;
         indices[dst] = row;
         scores[dst] =
-          mode === 'hamming' && request.mode === 'hamming' ? -result.scores[src] : result.scores[src];
+          mode === 'hamming' && request.mode === 'hamming'
+            ? -result.scores[src]
+            : calibrated
+              ? int8QueryScore(calibrated, from + q, result.scores[src])
+              : result.scores[src];
       }
     }
   }

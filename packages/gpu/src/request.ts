@@ -14,7 +14,7 @@ import {
   type Int8Calibration,
   type Int8Matrix,
   quantizeBinary,
-  quantizeInt8,
+  quantizeInt8Query,
   sameCalibration,
   WebEmbedError,
 } from '@webembed/core';
@@ -37,8 +37,9 @@ export interface GpuSearchOptions {
   /**
    * - `hamming`: Hamming distance of sign bits (binary queries, or float queries binarized), ascending.
    * - `asymmetric` / `asymmetric-l1`: float query against sign bits, raw or divided by the row's L1 norm.
-   * - `int8`: exact integer dot of int8 codes (int8 queries with the index calibration, or float
-   *   queries quantized with it).
+   * - `int8`: float queries are quantized calibration-aware (core's `quantizeInt8Query`), ranked
+   *   by the exact integer dot and scored on the float dot scale, the same as core's `searchInt8`;
+   *   int8 queries (with the index calibration) keep the raw integer dot of the codes.
    * - `float32`: dot product; `cosine`: dot over both norms (a zero corpus row scores 0). Over
    *   float32 rows, or over float16 rows (scores of the decoded rows, accumulated in f32).
    * - `binary-rescore`: two-stage; binary candidates (`candidates`), rescored on the float dot scale.
@@ -198,7 +199,9 @@ export function createRequest(
         }
         return { mode, k, queries: q };
       }
-      return { mode, k, queries: quantizeInt8(floatQueries(queries, mode), calibration) };
+      // Calibration-aware: weight codes whose integer dot ranks like the float dot with the
+      // decoded rows; both paths map the integer scores to the float scale with int8QueryScore.
+      return { mode, k, queries: quantizeInt8Query(floatQueries(queries, mode), calibration) };
     }
     case 'binary-rescore': {
       requireKind(shape, 'binary', mode);

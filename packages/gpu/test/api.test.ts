@@ -76,8 +76,13 @@ describe('CPU path', () => {
       await index.search(queries, { k: 6, mode: 'hamming' }),
       searchHamming(quantizeBinary(queries), bits, { k: 6, skip }),
     );
+    // Float queries: calibration-aware, float-scale scores equal to core's; int8 codes: raw dot.
     expectSameTopK(
       await index.search(queries, { k: 6, mode: 'int8' }),
+      searchInt8(queries, quantizeInt8(corpus, cal), { k: 6, skip }),
+    );
+    expectSameTopK(
+      await index.search(quantizeInt8(queries, cal), { k: 6, mode: 'int8' }),
       searchInt8(quantizeInt8(queries, cal), quantizeInt8(corpus, cal), { k: 6, skip }),
     );
     expectSameTopK(

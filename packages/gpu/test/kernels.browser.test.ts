@@ -91,12 +91,18 @@ describe.each(CASES)('GPU = CPU for $rows rows x $dims dims, $queries queries, k
 
   it('int8: exact integer dot, with dot4I8Packed and with unpacking', async () => {
     const cal = calibrateInt8(corpus, 'ranges');
-    const expected = searchInt8(quantizeInt8(queries, cal), quantizeInt8(corpus, cal), { k: c.k });
+    const codes = quantizeInt8(corpus, cal);
+    // Float queries: calibration-aware weight codes, float-scale scores identical to core's.
+    const expected = searchInt8(queries, codes, { k: c.k });
     expectSameTopK(await onGpu(index, queries, { k: c.k, mode: 'int8' }), expected);
+    // Raw query codes keep the plain integer dot.
+    const rawExpected = searchInt8(quantizeInt8(queries, cal), codes, { k: c.k });
+    expectSameTopK(await onGpu(index, quantizeInt8(queries, cal), { k: c.k, mode: 'int8' }), rawExpected);
     if (c.rows <= 256) {
       // The unpacking fallback on a second device; single-tile cases only, to skip compiling its merge kernel.
       const other = await buildIndex(unpacked, corpus);
-      expectSameTopK(await onGpu(other, quantizeInt8(queries, cal), { k: c.k, mode: 'int8' }), expected);
+      expectSameTopK(await onGpu(other, queries, { k: c.k, mode: 'int8' }), expected);
+      expectSameTopK(await onGpu(other, quantizeInt8(queries, cal), { k: c.k, mode: 'int8' }), rawExpected);
       other.destroy();
     }
   });
