@@ -14,8 +14,10 @@ import {
   type Float32Matrix,
   fromFloat16Matrix,
   type Int8Matrix,
+  type Int8QueryCodes,
   quantizeBinary,
   quantizeInt8,
+  quantizeInt8Query,
   searchBinaryAsymmetric,
   searchFloat,
   searchHamming,
@@ -89,7 +91,30 @@ function int8Method(scheme: 'ranges' | 'symmetric'): QualityMethod {
       const queryCodes = quantizeInt8(queries, calibration);
       return { search: (q, k, skip) => searchInt8(int8RowOf(queryCodes, q), codes, { k, skip }) };
     },
-    note: 'calibrated on the corpus; calibration (8 bytes a dimension) not counted per vector',
+    note: 'raw query codes (legacy quantizeInt8 queries); calibrated on the corpus; calibration (8 bytes a dimension) not counted per vector',
+  };
+}
+
+function int8QueryRowOf(m: Int8QueryCodes, q: number): Int8QueryCodes {
+  return {
+    ...int8RowOf(m, q),
+    scale: m.scale.subarray(q, q + 1),
+    offset: m.offset.subarray(q, q + 1),
+  };
+}
+
+function int8Calibrated(scheme: 'ranges' | 'symmetric'): QualityMethod {
+  return {
+    id: `int8-${scheme}-calibrated`,
+    label: `int8 ${scheme} (calibration-aware int dot)`,
+    bytesPerVector: (d) => d,
+    prepare: (queries, corpus) => {
+      const calibration = calibrateInt8(corpus, scheme);
+      const codes = quantizeInt8(corpus, calibration);
+      const queryCodes = quantizeInt8Query(queries, calibration);
+      return { search: (q, k, skip) => searchInt8(int8QueryRowOf(queryCodes, q), codes, { k, skip }) };
+    },
+    note: 'query weights q_i * step_i on one int8 step per query (quantizeInt8Query): what searchInt8 does with float queries',
   };
 }
 
@@ -176,6 +201,8 @@ export function qualityMethods(dims: number): QualityMethod[] {
     float16,
     int8Method('ranges'),
     int8Method('symmetric'),
+    int8Calibrated('ranges'),
+    int8Calibrated('symmetric'),
     int8Decoded('ranges'),
     int8Decoded('symmetric'),
     hamming,
