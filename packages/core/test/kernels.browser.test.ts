@@ -46,6 +46,11 @@ describe('core kernels in Chromium', () => {
     const js = searchInt8(q, c, { k: 10, kernel: 'js' });
     expect(Array.from(wasm.indices)).toEqual(Array.from(js.indices));
     expect(Array.from(wasm.scores)).toEqual(Array.from(js.scores));
+    // Float queries (calibration-aware codes, float-scale scores): also identical.
+    const wasmFloat = searchInt8(queries, c, { k: 10, kernel: 'wasm' });
+    const jsFloat = searchInt8(queries, c, { k: 10, kernel: 'js' });
+    expect(Array.from(wasmFloat.indices)).toEqual(Array.from(jsFloat.indices));
+    expect(Array.from(wasmFloat.scores)).toEqual(Array.from(jsFloat.scores));
   });
 
   it('runs the WASM asymmetric kernel with scores identical to JS', () => {
