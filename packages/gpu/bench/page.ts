@@ -101,7 +101,7 @@ function cpuSearch(mode: BenchMode, queries: Float32Matrix, corpus: Corpus, k: n
         correction: mode === 'asymmetric-l1' ? 'l1' : 'none',
       });
     case 'int8':
-      return searchInt8(quantizeInt8(queries, corpus.int8!.calibration), corpus.int8!, { k });
+      return searchInt8(queries, corpus.int8!, { k }); // calibration-aware, like the GPU's int8 mode
     case 'float32':
       return searchFloat(queries, corpus.float32!, { k });
     case 'binary-rescore':
