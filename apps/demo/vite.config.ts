@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
@@ -11,6 +11,27 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
 const FIXTURE_MODEL = 'webembed-fixtures/crosslingual-bert';
 const FIXTURE_DIR = join(repoRoot, '.fixtures', 'models');
+
+/**
+ * WEBEMBED_PREBUILT_INDEX: a `.webembed` file on disk (relative to where the command ran) copied
+ * into the build under `prebuilt/`, or a URL path on the site's origin (`/indexes/docs.webembed`,
+ * `https://same.origin/...`) used as is. Returns the folder to host (if any) and the page-relative URL.
+ */
+function prebuiltIndex(value: string | undefined): { url: string | null; hosted: HostedFolder | null } {
+  if (!value) return { url: null, hosted: null };
+  const file = resolve(process.env.INIT_CWD || process.cwd(), value);
+  if (existsSync(file)) {
+    const name = basename(file);
+    return {
+      url: `prebuilt/${encodeURIComponent(name)}`,
+      hosted: { prefix: 'prebuilt/', dir: dirname(file), only: [name] },
+    };
+  }
+  if (/^https?:\/\//.test(value) || value.startsWith('/')) return { url: value, hosted: null };
+  throw new Error(
+    `WEBEMBED_PREBUILT_INDEX: no file at ${file} (and not a URL); build one with \`pnpm webembed index\``,
+  );
+}
 
 /**
  * Modes:
@@ -25,6 +46,7 @@ export default defineConfig(({ mode }) => {
   const isTest = mode === 'test';
   const env = process.env;
   const modelBase = env.WEBEMBED_MODEL_BASE || (isTest ? 'models/' : null);
+  const prebuilt = prebuiltIndex(env.WEBEMBED_PREBUILT_INDEX);
   const demo: DemoBuildConfig = {
     mode: isTest ? 'test' : 'demo',
     model: env.WEBEMBED_MODEL || (isTest ? FIXTURE_MODEL : 'Xenova/multilingual-e5-small'),
@@ -32,8 +54,10 @@ export default defineConfig(({ mode }) => {
     allowRemoteModels: modelBase === null,
     dtype: env.WEBEMBED_DTYPE || 'q8',
     ortBase: 'ort/',
+    prebuiltIndex: prebuilt.url,
   };
   const hosted: HostedFolder[] = [{ prefix: 'ort/', dir: findOrtDist(repoRoot), only: ORT_FILES }];
+  if (prebuilt.hosted) hosted.push(prebuilt.hosted);
   if (isTest) {
     const dir = join(FIXTURE_DIR, FIXTURE_MODEL);
     if (!existsSync(dir))
@@ -77,7 +101,7 @@ export default defineConfig(({ mode }) => {
         manifest: false,
         injectManifest: {
           globPatterns: ['**/*.{js,mjs,css,html,svg,png,webmanifest}'],
-          globIgnores: ['ort/**', 'models/**'],
+          globIgnores: ['ort/**', 'models/**', 'prebuilt/**'],
           maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
         },
         devOptions: { enabled: false },

@@ -1,6 +1,6 @@
 /**
- * The demo's controller: starts the engine, indexes the bundled corpus once (later visits reuse
- * the IndexedDB copy without embedding anything), runs searches with recall against float search,
+ * The demo's controller: starts the engine, indexes the bundled corpus once, or imports a prebuilt
+ * index file instead (later visits reuse the IndexedDB copy without embedding anything), runs searches with recall against float search,
  * and manages the user's own documents.
  */
 import type { ExampleQuery, Passage } from './corpus/index';
@@ -8,6 +8,13 @@ import { detectLanguage } from './lang';
 import { recallAtK } from './metrics';
 import type { RuntimeConfig } from './config';
 import type { AddOutcome, DocInput, SearchService } from './search-service';
+import {
+  fetchIndexFile,
+  indexFileName,
+  PREBUILT_MARK,
+  type PrebuiltMark,
+  prebuiltIsCurrent,
+} from './prebuilt-index';
 import type { View } from './ui/view';
 import {
   type DemoDb,
@@ -66,13 +73,19 @@ export async function runApp(deps: AppDeps): Promise<void> {
   const refreshCounts = async () =>
     view.setCounts(await service.count(), service.info.dims, embeddedThisVisit);
 
-  // 1. The corpus: written in one upsert, then marked done; later visits reuse the stored copy.
-  const mark = await db.getMeta<CorpusMark>(CORPUS_MARK);
-  const stored = await service.count();
-  if (mark?.collection === config.collection && mark.passages === corpus.length && stored >= corpus.length) {
-    view.setIndexProgress({ done: corpus.length, total: corpus.length }, 'restored from IndexedDB');
-    view.setStatus(`Index restored from IndexedDB: ${corpus.length} passages, nothing re-embedded.`);
-  } else {
+  // The corpus: written in one upsert, then marked done; later visits reuse the stored copy.
+  const indexCorpus = async () => {
+    const mark = await db.getMeta<CorpusMark>(CORPUS_MARK);
+    const stored = await service.count();
+    if (
+      mark?.collection === config.collection &&
+      mark.passages === corpus.length &&
+      stored >= corpus.length
+    ) {
+      view.setIndexProgress({ done: corpus.length, total: corpus.length }, 'restored from IndexedDB');
+      view.setStatus(`Index restored from IndexedDB: ${corpus.length} passages, nothing re-embedded.`);
+      return;
+    }
     const languages = new Set(corpus.map((p) => p.lang)).size;
     view.setStatus(`Indexing ${corpus.length} passages in ${languages} languages…`);
     view.setIndexProgress({ done: 0, total: corpus.length }, 'embedding');
@@ -90,7 +103,48 @@ export async function runApp(deps: AppDeps): Promise<void> {
     view.setStatus(
       `Indexed ${corpus.length} passages in ${((performance.now() - started) / 1000).toFixed(1)} s. Ready to search.`,
     );
-  }
+  };
+
+  // A prebuilt index (CLI-built collection file): fetched with byte progress and imported in one
+  // call; nothing is embedded. A refused file (another model: MODEL_MISMATCH) leaves the index as it was.
+  const loadPrebuilt = async (url: string) => {
+    const name = indexFileName(url);
+    const mark = await db.getMeta<PrebuiltMark>(PREBUILT_MARK);
+    const stored = await service.count();
+    document.body.dataset.prebuilt = 'loading';
+    if (prebuiltIsCurrent(mark, config.collection, url, stored)) {
+      view.setIndexProgress({ done: stored, total: stored }, 'restored from IndexedDB');
+      view.setStatus(`Prebuilt index restored from IndexedDB: ${stored} passages, 0 embedded.`);
+      document.body.dataset.prebuilt = 'restored';
+      return;
+    }
+    view.setStatus(`Downloading the prebuilt index ${name}…`);
+    try {
+      const bytes = await fetchIndexFile(url, (p) =>
+        view.setIndexProgress({ done: p.loaded, total: p.total }, `bytes of ${name}`),
+      );
+      view.setStatus(`Importing the prebuilt index ${name}…`);
+      const rows = await service.importIndex(bytes);
+      await db.setMeta(PREBUILT_MARK, { collection: config.collection, url, rows } satisfies PrebuiltMark);
+      view.setIndexProgress({ done: rows, total: rows }, 'imported');
+      view.setStatus(`Loaded prebuilt index: ${rows} passages, 0 embedded.`);
+      document.body.dataset.prebuilt = 'loaded';
+    } catch (err) {
+      const code = (err as { code?: unknown })?.code;
+      document.body.dataset.prebuilt = 'error';
+      document.body.dataset.prebuiltError = typeof code === 'string' ? code : 'error';
+      view.setIndexProgress({ done: 0, total: 0 }, 'not loaded');
+      view.setStatus(
+        `Could not load the prebuilt index ${name}: ${describeError(err)}. The index was left unchanged ` +
+          `(${stored} passages).`,
+        'error',
+      );
+    }
+  };
+
+  // 1. The index: a prebuilt file imported in one call, or the corpus embedded here.
+  if (config.prebuiltIndexUrl !== null) await loadPrebuilt(config.prebuiltIndexUrl);
+  else await indexCorpus();
   await refreshCounts();
 
   // 2. Search.

@@ -12,4 +12,9 @@ export interface DemoBuildConfig {
   readonly dtype: string;
   /** Folder on this origin holding onnxruntime-web's WASM runtime, relative to the page. */
   readonly ortBase: string;
+  /**
+   * A collection file (`pnpm webembed index`) to import on the first visit instead of embedding the
+   * corpus, relative to the page (`prebuilt/docs.webembed`), or `null` (embed the bundled corpus).
+   */
+  readonly prebuiltIndex: string | null;
 }

@@ -78,6 +78,10 @@ export async function createSearchService(
         : await collection.add(input, addOptions);
       return { documents: result.documents, vectors: result.rows, truncatedChunks: result.truncated };
     },
+    async importIndex(bytes) {
+      await collection.import(bytes);
+      return collection.count();
+    },
     async search(query, { mode, k }) {
       const response = await collection.search(query, { mode, k });
       searchBackend = response.searchBackend;

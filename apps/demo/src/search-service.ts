@@ -114,6 +114,11 @@ export interface SearchService {
       signal?: AbortSignal;
     },
   ): Promise<AddOutcome>;
+  /**
+   * Replaces the collection with a collection file (`pnpm webembed index`) in one call; resolves to
+   * the vectors now stored. Another model's file is refused with `MODEL_MISMATCH`, changing nothing.
+   */
+  importIndex(bytes: Uint8Array): Promise<number>;
   search(query: string, options: { mode: SearchMode; k: number }): Promise<SearchOutcome>;
   delete(ids: readonly string[]): Promise<void>;
   clear(): Promise<void>;

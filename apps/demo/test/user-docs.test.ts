@@ -49,6 +49,7 @@ describe('runtime config', () => {
     allowRemoteModels: false,
     dtype: 'q8',
     ortBase: 'ort/',
+    prebuiltIndex: null,
   };
   it('reads ?device= and refuses unknown values by name', () => {
     expect(parseDevice(null)).toBe('auto');
