@@ -26,26 +26,41 @@ export function wordsPerRow(dims: number): number {
  */
 export function quantizeBinary(m: Float32Matrix): BinaryMatrix {
   assertFloat32Matrix(m, 'matrix');
-  assertFinite(m.data, 'matrix', m.dims);
   const { rows, dims, data } = m;
   const wpr = wordsPerRow(dims);
   const words = new Uint32Array(rows * wpr);
   const l1Norms = new Float32Array(rows);
+  // The same bytes read as int32: a float is > 0 exactly when its bit pattern is a positive
+  // int32 (+0 is 0, -0 and negatives have the sign bit set), so a bit is set without a branch.
+  const bitsOf = new Int32Array(data.buffer, data.byteOffset, data.length);
+  const fullWords = dims >>> 5;
+  const tail = dims & 31;
   for (let r = 0; r < rows; r++) {
-    const base = r * dims;
+    let at = r * dims;
     const wordBase = r * wpr;
     let l1 = 0;
-    for (let w = 0; w < wpr; w++) {
-      const start = w * 32;
-      const end = Math.min(dims, start + 32);
+    for (let w = 0; w < fullWords; w++) {
       let word = 0;
-      for (let j = start; j < end; j++) {
-        const v = data[base + j];
-        l1 += Math.abs(v);
-        if (v > 0) word |= 1 << (j - start);
+      for (let b = 0; b < 32; b++) {
+        const x = bitsOf[at + b];
+        l1 += Math.abs(data[at + b]);
+        word |= (((0 - x) & ~x) >>> 31) << b;
       }
       words[wordBase + w] = word;
+      at += 32;
     }
+    if (tail !== 0) {
+      let word = 0;
+      for (let b = 0; b < tail; b++) {
+        const x = bitsOf[at + b];
+        l1 += Math.abs(data[at + b]);
+        word |= (((0 - x) & ~x) >>> 31) << b;
+      }
+      words[wordBase + fullWords] = word;
+    }
+    // A NaN or Infinity anywhere in the row makes the float64 sum non-finite (finite float32
+    // magnitudes cannot overflow it); the full scan then names the first offending value.
+    if (l1 - l1 !== 0) assertFinite(data, 'matrix', dims);
     l1Norms[r] = l1;
   }
   return { words, rows, dims, wordsPerRow: wpr, l1Norms };

@@ -47,6 +47,37 @@ describe('binary quantization', () => {
     );
   });
 
+  it('records L1 norms exactly as a left-to-right float64 sum rounded to float32', () => {
+    fc.assert(
+      fc.property(matrix, (m) => {
+        const b = quantizeBinary(m);
+        for (let r = 0; r < m.rows; r++) {
+          let l1 = 0;
+          for (let j = 0; j < m.dims; j++) l1 += Math.abs(m.data[r * m.dims + j]);
+          expect(b.l1Norms?.[r]).toBe(Math.fround(l1));
+        }
+      }),
+    );
+  });
+
+  it('names the first non-finite value of a later row, in full words and in the tail', () => {
+    for (const [dims, dimension, bad] of [
+      [70, 65, Number.POSITIVE_INFINITY],
+      [64, 3, Number.NEGATIVE_INFINITY],
+      [5, 4, Number.NaN],
+    ] as const) {
+      const data = new Float32Array(3 * dims).fill(0.5);
+      data[2 * dims + dimension] = bad;
+      data[2 * dims + dims - 1] = Number.NaN;
+      expectCode(() => quantizeBinary({ data, rows: 3, dims }), 'NOT_FINITE');
+      try {
+        quantizeBinary({ data, rows: 3, dims });
+      } catch (err) {
+        expect((err as { details?: unknown }).details).toEqual({ row: 2, dimension });
+      }
+    }
+  });
+
   it('counts bits like a bit-by-bit loop', () => {
     fc.assert(
       fc.property(
