@@ -69,7 +69,7 @@ export {
 } from './binary.js';
 export { createTopKHeap, drainTopK, offerTopK, resetTopKHeap } from './topk.js';
 export type { TopKHeap } from './topk.js';
-export { searchFloat } from './search-float.js';
+export { floatInverseNorms, searchFloat } from './search-float.js';
 export type { FloatSearchOptions } from './search-float.js';
 export { int8DotAt, searchInt8, searchInt8Js } from './search-int8.js';
 export type { Int8SearchOptions } from './search-int8.js';

@@ -21,6 +21,12 @@ export interface FloatSearchOptions extends SearchOptions {
   readonly metric?: 'dot' | 'cosine';
   /** `auto` (default): WebAssembly SIMD when available, else JavaScript (bit-identical scores). */
   readonly kernel?: 'auto' | 'js' | 'wasm';
+  /**
+   * Cosine only: the corpus rows' inverse norms from {@link floatInverseNorms}, so repeated
+   * searches over an unchanged corpus skip recomputing them (scores stay bit-identical).
+   * Recompute them whenever the corpus changes; ignored for `dot`.
+   */
+  readonly inverseNorms?: Float64Array;
 }
 
 /** Corpus rows per block: 64 KiB of 384-dim float rows stays in L2 with the query batch. */
@@ -56,7 +62,10 @@ export function searchFloat(
   assertFinite(queries.data, 'queries', queries.dims);
   const dims = corpus.dims;
   const q = metric === 'cosine' ? unitQueries(queries) : queries.data;
-  const inverseNorms = metric === 'cosine' ? corpusInverseNorms(corpus) : null;
+  const inverseNorms =
+    metric === 'cosine'
+      ? (checkedInverseNorms(options.inverseNorms, corpus.rows) ?? corpusInverseNorms(corpus))
+      : null;
   const kernel = options.kernel ?? 'auto';
   assertKernel(kernel);
   if (kernel !== 'js') {
@@ -150,6 +159,36 @@ function unitQueries(queries: Float32Matrix): Float32Array {
     for (let i = 0; i < dims; i++) out[base + i] = data[base + i] / norm;
   }
   return out;
+}
+
+/**
+ * The inverse L2 norm of every corpus row (0 for a zero row), exactly as cosine
+ * {@link searchFloat} computes them; pass the result as `inverseNorms` to reuse it across searches.
+ * Throws `MISALIGNED_BUFFER` for a malformed matrix.
+ *
+ * @example
+ * ```ts
+ * const inverseNorms = floatInverseNorms(corpus); // once per corpus version
+ * const hits = searchFloat(queries, corpus, { k: 10, metric: 'cosine', inverseNorms });
+ * ```
+ */
+export function floatInverseNorms(corpus: Float32Matrix): Float64Array {
+  assertFloat32Matrix(corpus, 'corpus');
+  return corpusInverseNorms(corpus);
+}
+
+function checkedInverseNorms(norms: Float64Array | undefined, rows: number): Float64Array | undefined {
+  if (norms === undefined) return undefined;
+  if (!(norms instanceof Float64Array) || norms.length !== rows) {
+    throw new WebEmbedError(
+      'MISALIGNED_BUFFER',
+      `inverseNorms must be a Float64Array with one value a corpus row (${rows}), got ${
+        norms instanceof Float64Array ? `length ${norms.length}` : typeof norms
+      }; compute it with floatInverseNorms(corpus)`,
+      { expected: rows },
+    );
+  }
+  return norms;
 }
 
 function corpusInverseNorms(corpus: Float32Matrix): Float64Array {
