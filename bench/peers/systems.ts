@@ -138,7 +138,8 @@ export const webembedCpuInt8 = cpuSystem('webembed CPU int8 (exact int dot)', (c
   const codes = quantizeInt8(corpus, calibration);
   return {
     bytes: codes.data.byteLength,
-    run: (q, k) => searchInt8(quantizeInt8(q, calibration), codes, { k }).indices,
+    // Float queries: searchInt8 quantizes them against the corpus calibration (calibration-aware).
+    run: (q, k) => searchInt8(q, codes, { k }).indices,
   };
 });
 
