@@ -3,14 +3,26 @@
 // headless Chromium, Playwright e2e) and ends with one line summing them all:
 // `N passed, N failed, N skipped`. Exits non-zero when anything failed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = join(root, '.tmp');
 mkdirSync(tmp, { recursive: true });
 const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+// Child steps (the typecheck, Playwright's web server) call `pnpm`. On a machine where pnpm came
+// only through `npx pnpm@X test` it may not be on PATH, so put a shim for this very pnpm first.
+const pnpmCli = process.env.npm_execpath;
+if (pnpmCli && /pnpm/.test(pnpmCli)) {
+  const shimDir = join(tmp, 'bin');
+  mkdirSync(shimDir, { recursive: true });
+  const shim = join(shimDir, 'pnpm');
+  writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${pnpmCli}" "$@"\n`);
+  chmodSync(shim, 0o755);
+  process.env.PATH = `${shimDir}${delimiter}${process.env.PATH ?? ''}`;
+}
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const report = [];
 

@@ -15,7 +15,7 @@ test('own documents: pasted and dropped files are indexed, found, and removed', 
   await page.locator('#paste-add').click();
   await expect(page.locator('#docs-report')).toContainText('Added “Choir notes”');
   await expect(page.locator('#doc-list > li')).toHaveCount(1);
-  expect(await figure(page, 'stat-count')).toBe(total + 1);
+  await expect.poll(() => figure(page, 'stat-count')).toBe(total + 1);
 
   await search(page, OWN_QUERY);
   const first = page.locator('#results > li').first();
@@ -64,7 +64,7 @@ test('a large paste is chunked and the UI reports chunks and the cut', async ({ 
   expect(text).toMatch(/characters past the [\d,]+-character limit were cut/);
   await expect(report).toHaveAttribute('data-kind', 'warn');
   await expect(page.locator('#doc-list > li').first()).toContainText(`${chunks} chunks`);
-  expect(await figure(page, 'stat-count')).toBe(testPassages.length + chunks);
+  await expect.poll(() => figure(page, 'stat-count')).toBe(testPassages.length + chunks);
   await shot(page, '07-large-paste');
 
   // Clear all data: index, documents and cached models go; the corpus is indexed afresh.
@@ -72,8 +72,8 @@ test('a large paste is chunked and the UI reports chunks and the cut', async ({ 
   await page.locator('#clear-all').click();
   await waitReady(page);
   await expect(page.locator('#doc-list > li')).toHaveCount(0);
-  expect(await figure(page, 'stat-count')).toBe(testPassages.length);
-  expect(await figure(page, 'stat-embedded')).toBe(testPassages.length);
+  await expect.poll(() => figure(page, 'stat-count')).toBe(testPassages.length);
+  await expect.poll(() => figure(page, 'stat-embedded')).toBe(testPassages.length);
 });
 
 test('document text and titles are shown as text, never as HTML', async ({ page }) => {

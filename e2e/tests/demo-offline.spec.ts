@@ -14,12 +14,12 @@ test('a reload keeps the index in IndexedDB without embedding it again', async (
   await page.goto(WASM_PAGE);
   await waitReady(page);
   const total = testPassages.length;
-  expect(await figure(page, 'stat-embedded')).toBe(total);
+  await expect.poll(() => figure(page, 'stat-embedded')).toBe(total);
 
   await page.reload();
   await waitReady(page);
-  expect(await figure(page, 'stat-count')).toBe(total);
-  expect(await figure(page, 'stat-embedded')).toBe(0);
+  await expect.poll(() => figure(page, 'stat-count')).toBe(total);
+  await expect.poll(() => figure(page, 'stat-embedded')).toBe(0);
   await expect(page.locator('#status')).toContainText('restored from IndexedDB');
   await expect(page.locator('#progress-index-text')).toContainText('restored');
   const q = testQueries[2];
@@ -70,7 +70,7 @@ test('the service worker isolates the page, and a second visit searches with the
   await page.reload();
   await waitReady(page);
   await expect(page.locator('#badge-network')).toHaveText('Offline');
-  expect(await figure(page, 'stat-embedded')).toBe(0);
+  await expect.poll(() => figure(page, 'stat-embedded')).toBe(0);
   const q = testQueries[1];
   await search(page, q.query);
   expect((await resultIds(page))[0]).toBe(q.expectedId);

@@ -83,14 +83,14 @@ test('loads a CLI-built index without embedding, searches it cross-lingually, an
   const size = files.get('docs.webembed')?.byteLength ?? 0;
   expect(seenProgress.some((t) => t.startsWith(`${size} / ${size} · bytes of docs.webembed`))).toBe(true);
   await expect(page.locator('#progress-index')).toHaveAttribute('data-done', String(ROWS));
-  expect(await figure(page, 'stat-count')).toBe(ROWS);
-  expect(await figure(page, 'stat-embedded')).toBe(0);
+  await expect.poll(() => figure(page, 'stat-count')).toBe(ROWS);
+  await expect.poll(() => figure(page, 'stat-embedded')).toBe(0);
 
   // A French query finds the English chunk (the fixture model maps word-for-word translations together).
   await search(page, 'le chat mange le poisson');
   expect((await resultIds(page))[0]).toBe('cat');
   await expect(page.locator('#results > li').first()).toContainText('cat');
-  expect(await figure(page, 'stat-embedded')).toBe(0);
+  await expect.poll(() => figure(page, 'stat-embedded')).toBe(0);
   await shot(page, 'prebuilt-loaded');
 
   // 2. A second visit restores it from IndexedDB: no download, nothing embedded.
@@ -113,8 +113,8 @@ test('loads a CLI-built index without embedding, searches it cross-lingually, an
       `Could not load the prebuilt index ${file}: MODEL_MISMATCH`,
     );
     await expect(page.locator('#status')).toHaveAttribute('data-kind', 'error');
-    expect(await figure(page, 'stat-count')).toBe(ROWS);
-    expect(await figure(page, 'stat-embedded')).toBe(0);
+    await expect.poll(() => figure(page, 'stat-count')).toBe(ROWS);
+    await expect.poll(() => figure(page, 'stat-embedded')).toBe(0);
     await search(page, 'the cat eats the fish');
     expect((await resultIds(page))[0]).toBe('cat');
   }
@@ -124,6 +124,6 @@ test('loads a CLI-built index without embedding, searches it cross-lingually, an
   await page.goto(pageFor('missing.webembed'));
   await waitReady(page);
   await expect(page.locator('body')).toHaveAttribute('data-prebuilt-error', 'NOT_FOUND');
-  expect(await figure(page, 'stat-count')).toBe(ROWS);
+  await expect.poll(() => figure(page, 'stat-count')).toBe(ROWS);
   expect(errors).toEqual([]);
 });

@@ -35,8 +35,8 @@ test('first load indexes the test corpus with progress shown, then a query finds
   await expect(page.locator('#progress-index')).toHaveAttribute('data-total', String(total));
   expect(seenProgress.some((t) => /embedding/.test(t))).toBe(true);
   await expect(page.locator('#progress-model-text')).toContainText('loaded');
-  expect(await figure(page, 'stat-count')).toBe(total);
-  expect(await figure(page, 'stat-embedded')).toBe(total);
+  await expect.poll(() => figure(page, 'stat-count')).toBe(total);
+  await expect.poll(() => figure(page, 'stat-embedded')).toBe(total);
   await expect(page.locator('#badge-model')).toContainText('webembed-fixtures/crosslingual-bert');
   await expect(page.locator('#badge-backend')).toHaveAttribute('data-backend', /^(webgpu|wasm)$/);
 
