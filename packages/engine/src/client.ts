@@ -126,7 +126,7 @@ export async function engineInWorker(
         api.embed(texts, { kind: o.kind, opId }, optionalProxy(o.onProgress)),
       ),
     async collection(name, o = {}) {
-      await api.openCollection(name, o.kinds);
+      await api.openCollection(name, { kinds: o.kinds, exactSearchLimit: o.exactSearchLimit });
       return collectionHandle(name);
     },
     deleteCollection: (name) => api.deleteCollection(name),

@@ -7,11 +7,11 @@
  *
  * @module
  */
-import type { Metadata, VectorKind } from '@webembed/store';
+import type { Metadata } from '@webembed/store';
 import type { AddResult, ChunkingOptions, SearchMode, SearchResponse } from './collection.js';
 import type { DocumentToAdd } from './collection.js';
 import type { EmbedResult } from './embedder.js';
-import type { EngineInfo, EngineOptions } from './engine.js';
+import type { EngineInfo, EngineOptions, OpenCollectionOptions } from './engine.js';
 import type { EngineEnv } from './env.js';
 import type { TextKind } from './presets.js';
 import type { LoadProgress } from './runtime.js';
@@ -34,7 +34,7 @@ export interface EngineWorkerApi {
     options: { kind?: TextKind; opId?: number },
     onProgress?: (done: number, total: number) => void,
   ): Promise<EmbedResult>;
-  openCollection(name: string, kinds?: readonly VectorKind[]): Promise<void>;
+  openCollection(name: string, options?: OpenCollectionOptions): Promise<void>;
   add(
     collection: string,
     docs: readonly DocumentToAdd[],

@@ -60,8 +60,8 @@ export function createWorkerApi(): EngineWorkerApi {
         done(options.opId);
       }
     },
-    async openCollection(name, kinds) {
-      if (!collections.has(name)) collections.set(name, await ready().collection(name, { kinds }));
+    async openCollection(name, options = {}) {
+      if (!collections.has(name)) collections.set(name, await ready().collection(name, options));
     },
     async add(collection, docs, options, onProgress) {
       try {

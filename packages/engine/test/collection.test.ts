@@ -72,6 +72,29 @@ describe('engine collections (Node, fake-indexeddb, crosslingual fixture)', () =
     expect(hybridFiltered.hits.map((h) => h.id)).toEqual(['doc3']);
   });
 
+  it('searches exactly up to exactSearchLimit rows and with binary + rescore past it, unless a mode is named', async () => {
+    const small = await engine.collection('sized-exact', { exactSearchLimit: englishDocs.length });
+    await small.add(englishDocs);
+    expect((await small.search(examples[1].fr, { k: 2 })).mode).toBe('float32');
+    const large = await engine.collection('sized-binary', { exactSearchLimit: englishDocs.length - 1 });
+    await large.add(englishDocs);
+    const auto = await large.search(examples[1].fr, { k: 2 });
+    expect(auto.mode).toBe('binary-rescore');
+    expect(auto.hits[0].id).toBe('doc1');
+    expect((await large.search(examples[1].fr, { k: 2, mode: 'float32' })).mode).toBe('float32');
+    const floatOnly = await engine.collection('sized-float-only', {
+      kinds: ['float32'],
+      exactSearchLimit: 0,
+    });
+    await floatOnly.add(englishDocs.slice(0, 3));
+    expect((await floatOnly.search(examples[1].fr, { k: 1 })).mode).toBe('float32');
+    const bad = await engine.collection('sized-bad', { exactSearchLimit: -1 }).then(
+      () => 'no error',
+      (err: unknown) => (err as { code: string }).code,
+    );
+    expect(bad).toBe('INVALID_ARGUMENT');
+  });
+
   it('hybrid is the RRF fusion of the dense ranking and a BM25 ranking of the same texts', async () => {
     const docs = await engine.collection('hybrid');
     const corpus = [
