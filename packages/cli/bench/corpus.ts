@@ -6,17 +6,8 @@
  * @module
  */
 
-/** Mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The one seeded PRNG the benchmarks share; re-exported for this corpus' users.
+export { seededRandom } from '../../../bench/lib/synthetic.js';
 
 const LATIN = 'abcdefghijklmnopqrstuvwxyz';
 const ACCENTED = 'éèàùçâêîôûäöüß';

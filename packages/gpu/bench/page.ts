@@ -19,6 +19,7 @@ import {
   searchTwoStage,
   type TopK,
 } from '@webembed/core';
+import { seededRandom } from '../../../bench/lib/synthetic.js';
 import { createGpuSearch, type GpuSearch, type GpuSearchMode } from '../src/index.js';
 
 /** Modes the benchmark times. */
@@ -50,18 +51,8 @@ export interface BenchLine {
   readonly sameTopK: boolean;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomRows(rows: number, dims: number, seed: number): Float32Matrix {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   const data = new Float32Array(rows * dims);
   for (let i = 0; i < data.length; i++) data[i] = next() * 2 - 1;
   return { data, rows, dims };
