@@ -22,6 +22,7 @@ import {
   parseCommandLine,
   runCli,
 } from '../src/index.js';
+import { sink } from './output-sink.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const bin = join(repo, 'packages', 'cli', 'src', 'bin.ts');
@@ -55,19 +56,6 @@ function startCli(
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   return { child, done };
-}
-
-/** A writable stream stand-in collecting what runCli prints. */
-function sink(): NodeJS.WriteStream & { text: string } {
-  const s = {
-    text: '',
-    isTTY: false,
-    write(chunk: string) {
-      s.text += chunk;
-      return true;
-    },
-  };
-  return s as unknown as NodeJS.WriteStream & { text: string };
 }
 
 let work: string;

@@ -10,6 +10,7 @@ import { env, open } from '@webembed/engine';
 import { createSearchService, dropCollection } from '@webembed/pgvector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, parseCommandLine, runCli } from '../src/index.js';
+import { sink } from './output-sink.js';
 
 // `webembed index ... --to postgres://...` end to end: PGlite with pgvector served over the
 // Postgres wire protocol, the CLI loads the file it wrote, the pgvector search service serves
@@ -28,18 +29,6 @@ interface Example {
 const { examples } = JSON.parse(
   readFileSync(join(repo, 'packages', 'engine', 'fixtures', 'crosslingual-concepts.json'), 'utf8'),
 ) as { examples: Example[] };
-
-function sink(): NodeJS.WriteStream & { text: string } {
-  const s = {
-    text: '',
-    isTTY: false,
-    write(chunk: string) {
-      s.text += chunk;
-      return true;
-    },
-  };
-  return s as unknown as NodeJS.WriteStream & { text: string };
-}
 
 let work: string;
 let db: PGlite;
