@@ -173,13 +173,14 @@ export function binaryExpression(dims: number): string {
  * Creates the requested indexes on a collection's table when missing: the HNSW index on
  * `binary_quantize(embedding)::bit(dims)` with `bit_hamming_ops` (binary), the HNSW cosine
  * index on the full vectors (float), and a GIN index on metadata (always, for filters).
- * Returns the names of the indexes created now.
+ * Returns the names of the indexes created now; `onCreated` hears of each as soon as it is built.
  */
 export async function createIndexes(
   client: pg.ClientBase,
   entry: CatalogEntry,
   kind: IndexKind,
   hnsw: HnswParams = {},
+  onCreated?: (index: string) => void,
 ): Promise<string[]> {
   const table = collectionTable(entry.name);
   const withClause = hnswWith(hnsw);
@@ -223,6 +224,7 @@ export async function createIndexes(
     if (existing.has(plain)) continue;
     await client.query(sql(collectionIndex(entry.name, suffix)));
     created.push(plain);
+    onCreated?.(plain);
   }
   return created;
 }

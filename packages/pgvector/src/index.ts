@@ -21,8 +21,8 @@ export {
   listCollections,
 } from './catalog.js';
 export type { HnswParams, IndexKind, PgCollectionInfo } from './catalog.js';
-export { redact, withClient } from './db.js';
-export type { PgTarget } from './db.js';
+export { isConnectionLoss, redact, withClient } from './db.js';
+export type { PgTarget, ReconnectPolicy } from './db.js';
 export { parseFingerprint } from './fingerprint.js';
 export type { JsonObject, JsonValue } from './json.js';
 export { loadCollection } from './load.js';
@@ -36,15 +36,15 @@ export type { CollectionRow, CollectionSource, ColumnarSource, RowsSource } from
 export { snapshotSource, writeCollectionToPostgres } from './write.js';
 export type { SnapshotLike, WriteToPostgresOptions } from './write.js';
 export type { VectorStorage } from './vectors.js';
-export { createRemoteCollection, mergeByScore } from './client.js';
+export { createRemoteClient, mergeHitsByScore, normalizeEndpoint } from './client.js';
 export type {
-  RemoteCollection,
+  RemoteClient,
   RemoteCollectionInfo,
-  RemoteCollectionOptions,
+  RemoteEndpoint,
   RemoteErrorBody,
+  RemoteHealth,
   RemoteSearchHit,
   RemoteSearchMode,
-  RemoteSearchOptions,
   RemoteSearchRequest,
   RemoteSearchResponse,
 } from './client.js';
