@@ -6,7 +6,7 @@
  */
 import { type ModelFingerprint, WebEmbedError, assertSameModel } from '@webembed/core';
 import type pg from 'pg';
-import { type PgTarget, withClient } from './db.js';
+import { type PgTarget, inTransaction, withClient } from './db.js';
 import { parseFingerprint } from './fingerprint.js';
 import {
   CATALOG_TABLE,
@@ -258,19 +258,22 @@ export async function indexNames(client: pg.ClientBase, name: string): Promise<S
 /** Info (fingerprint, dims, storage, row count, indexes) of collection `name`; `NOT_FOUND` if absent. */
 export async function getCollectionInfo(target: PgTarget, name: string): Promise<PgCollectionInfo> {
   assertCollectionName(name);
-  return withClient(target, async (client) => {
-    const entry = await requireCatalogEntry(client, name);
-    const count = await client.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM ${collectionTable(name)}`,
-    );
-    const indexes = await indexNames(client, name);
-    return {
-      ...entry,
-      count: Number(count.rows[0]?.n ?? 0),
-      binaryIndex: indexes.has(`${TABLE_PREFIX}${name}_bq_hnsw`),
-      floatIndex: indexes.has(`${TABLE_PREFIX}${name}_cos_hnsw`),
-    };
-  });
+  // One read-only transaction: the count and the indexes of one snapshot.
+  return withClient(target, (client) =>
+    inTransaction(client, async () => {
+      const entry = await requireCatalogEntry(client, name);
+      const count = await client.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM ${collectionTable(name)}`,
+      );
+      const indexes = await indexNames(client, name);
+      return {
+        ...entry,
+        count: Number(count.rows[0]?.n ?? 0),
+        binaryIndex: indexes.has(`${TABLE_PREFIX}${name}_bq_hnsw`),
+        floatIndex: indexes.has(`${TABLE_PREFIX}${name}_cos_hnsw`),
+      };
+    }),
+  );
 }
 
 /** Names of every collection in the catalog (empty when there is no catalog yet). */

@@ -48,6 +48,8 @@ export interface ReconnectPolicy {
   readonly retries?: number;
   /** Wait before the first reconnection, doubled each time up to 5 s (default 250 ms). */
   readonly retryDelayMs?: number;
+  /** Hears of each lost connection before the wait: the try (1, 2, ...), the wait, the error. */
+  readonly onReconnect?: (event: { attempt: number; delayMs: number; error: WebEmbedError }) => void;
 }
 
 /** One connection at a time to a target, replaced when it is lost. */
@@ -97,7 +99,13 @@ export async function withSession<T>(
             if (!reconnectable || !isConnectionLoss(err) || attempt >= retries) throw err;
             await lease?.release(true);
             lease = null;
-            await new Promise((resolve) => setTimeout(resolve, Math.min(5000, firstDelay * 2 ** attempt)));
+            const delayMs = Math.min(5000, firstDelay * 2 ** attempt);
+            policy.onReconnect?.({
+              attempt: attempt + 1,
+              delayMs,
+              error: asWebEmbedError(err) as WebEmbedError,
+            });
+            await new Promise((resolve) => setTimeout(resolve, delayMs));
           }
         }
       },

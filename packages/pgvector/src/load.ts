@@ -133,13 +133,16 @@ export async function loadCollection(
     options.loadKey ?? (normalized.ids ? defaultLoadKey(fingerprintKey(fingerprint), normalized.ids) : null);
   throwIfAborted(options.signal);
 
+  // Every step is one transaction: repeatable after a lost connection, and never interleaved with
+  // other connections' statements by a server that multiplexes them onto one session (PGlite's
+  // socket server, which the tests use, does so outside transactions).
   return withSession(target, options, async (session) => {
     const entry = await session.run((client) =>
       inTransaction(client, () => createOrCheckCollection(client, name, fingerprint, storage)),
     );
     const resumeFrom =
       loadKey && options.resume !== false
-        ? await session.run((client) => committedRows(client, name, loadKey))
+        ? await session.run((client) => inTransaction(client, () => committedRows(client, name, loadKey)))
         : 0;
     const report = (progress: Omit<LoadProgress, 'collection' | 'total' | 'resumedFrom'>) =>
       options.onProgress?.({ collection: name, total, resumedFrom: resumeFrom, ...progress });
@@ -180,10 +183,12 @@ export async function loadCollection(
     const indexesCreated: string[] = [];
     throwIfAborted(options.signal);
     await session.run((client) =>
-      createIndexes(client, entry, indexKind, options.hnsw, (index) => {
-        indexesCreated.push(index);
-        report({ phase: 'index', rowsDone: position, index });
-      }),
+      inTransaction(client, () =>
+        createIndexes(client, entry, indexKind, options.hnsw, (index) => {
+          indexesCreated.push(index);
+          report({ phase: 'index', rowsDone: position, index });
+        }),
+      ),
     );
     await session.run((client) =>
       inTransaction(client, async () => {
@@ -191,7 +196,9 @@ export async function loadCollection(
         await client.query(`UPDATE ${CATALOG} SET updated_at = now() WHERE name = $1`, [name]);
       }),
     );
-    await session.run((client) => client.query(`ANALYZE ${collectionTable(name)}`));
+    await session.run((client) =>
+      inTransaction(client, () => client.query(`ANALYZE ${collectionTable(name)}`)),
+    );
     report({ phase: 'done', rowsDone: position });
     return {
       collection: name,
