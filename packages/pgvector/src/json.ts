@@ -15,6 +15,27 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+/** U+0000 (matched deliberately: Postgres refuses it), or a UTF-16 surrogate without its pair. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding U+0000 is the point
+const NOT_STORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Throws `INVALID_ARGUMENT` when `value` holds U+0000 (Postgres text and jsonb cannot store it)
+ * or an unpaired surrogate (not Unicode: UTF-8 encoding would silently turn it into U+FFFD).
+ * `where` names the string in the message.
+ */
+export function assertStorableString(value: string, where: string): void {
+  const match = NOT_STORABLE.exec(value);
+  if (match) {
+    const code = match[0].charCodeAt(match[0].length - 1);
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `${where} holds ${code === 0 ? 'U+0000, which Postgres cannot store' : `an unpaired surrogate U+${code.toString(16).toUpperCase()}, which is not Unicode text`} (at character ${match.index})`,
+      { index: match.index },
+    );
+  }
+}
+
 /** Bounds on a filter: how deep its values nest and how many values it holds in all. */
 export const FILTER_LIMITS = { maxDepth: 32, maxValues: 1000 } as const;
 
@@ -52,7 +73,8 @@ export function assertMetadata(
 
 /**
  * Walks `value` with an explicit stack (no recursion, so no depth overflows the call stack) and
- * throws `INVALID_ARGUMENT` at the first value JSON cannot hold, or past `limits`.
+ * throws `INVALID_ARGUMENT` at the first value JSON cannot hold, a string or key Postgres' jsonb
+ * cannot store ({@link assertStorableString}), or past `limits`.
  */
 function assertJson(
   value: unknown,
@@ -81,7 +103,11 @@ function assertJson(
         { limit: limits.maxDepth },
       );
     }
-    if (item === null || typeof item === 'string' || typeof item === 'boolean') continue;
+    if (item === null || typeof item === 'boolean') continue;
+    if (typeof item === 'string') {
+      assertStorableString(item, where);
+      continue;
+    }
     if (typeof item === 'number') {
       if (!Number.isFinite(item)) {
         throw new WebEmbedError('INVALID_ARGUMENT', `${where} holds ${item}, which JSON cannot represent`);
@@ -94,6 +120,7 @@ function assertJson(
     }
     if (isPlainObject(item)) {
       const entries = Object.entries(item);
+      for (const [key] of entries) assertStorableString(key, `a key of ${where}`);
       for (let i = entries.length - 1; i >= 0; i--) {
         pending.push([entries[i][1], `${where}.${entries[i][0]}`, depth + 1]);
       }

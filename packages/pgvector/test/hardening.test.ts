@@ -209,6 +209,35 @@ describe('filters', () => {
     }).catch((e: unknown) => e);
     expect(isWebEmbedError(direct, 'INVALID_ARGUMENT'), String(direct)).toBe(true);
   });
+  it('strings Postgres cannot store are a 400 (filter) or refused before writing (load), not a 503', async () => {
+    const app = service();
+    for (const filter of [
+      { parity: 'a\u0000b' },
+      { 'k\u0000': 1 },
+      { parity: '\ud800' },
+      { tags: ['x\udc00'] },
+    ]) {
+      const res = await search(app, 'half', { vector: Array.from(unitRow(2)), fingerprint: FP, filter });
+      expect(res.statusCode, `${JSON.stringify(filter)}: ${res.body.slice(0, 200)}`).toBe(400);
+      expect(res.json().error.code).toBe('INVALID_ARGUMENT');
+    }
+    const count = async () =>
+      (await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM "webembed_c_half"')).rows[0].n;
+    const before = await count();
+    for (const bad of [
+      { id: 'new-2', text: 'nul \u0000 inside', vector: unitRow(7) },
+      { id: 'new-\ud800', text: 'lone surrogate id', vector: unitRow(7) },
+      { id: 'new-3', text: 'meta', metadata: { 'a\u0000': 1 }, vector: unitRow(7) },
+    ]) {
+      const err = await loadCollection(pool, 'half', {
+        fingerprint: FP,
+        rows: [{ id: 'new-1', text: 'fine', vector: unitRow(6) }, bad],
+      }).catch((e: unknown) => e);
+      expect(isWebEmbedError(err, 'INVALID_ARGUMENT'), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(/row 1/);
+    }
+    expect(await count()).toBe(before);
+  });
 });
 
 describe('listening', () => {

@@ -3,7 +3,7 @@ import { type ModelFingerprint, float32ToFloat16Bits, isWebEmbedError } from '@w
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseFingerprint } from '../src/fingerprint.js';
-import { assertFilter, assertMetadata } from '../src/json.js';
+import { assertFilter, assertMetadata, assertStorableString } from '../src/json.js';
 import { assertCollectionName, collectionTable, quoteIdent } from '../src/names.js';
 import { normalizeSource } from '../src/source.js';
 import { isConnectionLoss } from '../src/db.js';
@@ -131,6 +131,27 @@ describe('metadata, filters and fingerprints', () => {
     expect(codeOf(() => assertMetadata(undefined, 'row'))).toBeUndefined();
     expect(codeOf(() => assertMetadata(null, 'row'))).toBeUndefined();
     expect(codeOf(() => assertMetadata({ big: 1n } as never, 'row'))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('refuses strings Postgres cannot store: U+0000 and unpaired surrogates, in values and keys', () => {
+    for (const ok of ['', 'plain', 'é', '\u{1F600}', '\ud83d\ude00', 'a\u0001b']) {
+      expect(
+        codeOf(() => assertStorableString(ok, 's')),
+        JSON.stringify(ok),
+      ).toBeUndefined();
+    }
+    for (const bad of ['\u0000', 'a\u0000', '\ud800', 'x\ud800y', '\udc00', 'a\ude00\ud83d']) {
+      expect(
+        codeOf(() => assertStorableString(bad, 's')),
+        JSON.stringify(bad),
+      ).toBe('INVALID_ARGUMENT');
+    }
+    expect(() => assertStorableString('ab\u0000', 'the text')).toThrow(
+      /the text holds U\+0000, which Postgres cannot store \(at character 2\)/,
+    );
+    expect(codeOf(() => assertFilter({ lang: 'e\u0000n' }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => assertFilter({ 'l\ud800': 'en' }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => assertMetadata({ deep: [{ x: '\udfff' }] }, 'row'))).toBe('INVALID_ARGUMENT');
   });
 
   it('bounds filters in depth and size without recursing, and metadata not at all', () => {
