@@ -1,7 +1,7 @@
 /**
  * `@webembed/pgvector/client`: the browser-safe half, for code that talks to this package's search
- * service. It is the one client of `@webembed/remote` (the engine's remote collections use the same
- * one), re-exported here; it imports no `pg` and no Node module.
+ * service: all of `@webembed/remote` (the one client, which the engine's remote collections use
+ * too, the merge of tiered search, the wire types and limits), re-exported. No `pg`, no Node module.
  *
  * @example
  * ```ts
@@ -12,15 +12,4 @@
  *
  * @module
  */
-export { createRemoteClient, mergeHitsByScore, normalizeEndpoint } from '@webembed/remote';
-export type {
-  RemoteClient,
-  RemoteCollectionInfo,
-  RemoteEndpoint,
-  RemoteErrorBody,
-  RemoteHealth,
-  RemoteSearchHit,
-  RemoteSearchMode,
-  RemoteSearchRequest,
-  RemoteSearchResponse,
-} from '@webembed/remote';
+export * from '@webembed/remote';

@@ -36,15 +36,5 @@ export type { CollectionRow, CollectionSource, ColumnarSource, RowsSource } from
 export { snapshotSource, writeCollectionToPostgres } from './write.js';
 export type { SnapshotLike, WriteToPostgresOptions } from './write.js';
 export type { VectorStorage } from './vectors.js';
-export { createRemoteClient, mergeHitsByScore, normalizeEndpoint } from './client.js';
-export type {
-  RemoteClient,
-  RemoteCollectionInfo,
-  RemoteEndpoint,
-  RemoteErrorBody,
-  RemoteHealth,
-  RemoteSearchHit,
-  RemoteSearchMode,
-  RemoteSearchRequest,
-  RemoteSearchResponse,
-} from './client.js';
+// The protocol's client and types (`@webembed/remote`), as `@webembed/pgvector/client` has them.
+export * from './client.js';

@@ -6,7 +6,7 @@
  * cosine of that row, best first, within the filter, and for exact search no better row left out.
  * Never a 5xx, a crash or a hang. The number of generated cases is printed.
  */
-import { type ModelFingerprint, float16BitsToFloat32, float32ToFloat16Bits } from '@webembed/core';
+import { type ModelFingerprint, cosine, fromFloat16, toFloat16 } from '@webembed/core';
 import { REMOTE_ERROR_CODES } from '@webembed/remote';
 import { filterPredicate } from '@webembed/store';
 import type { FastifyInstance } from 'fastify';
@@ -42,20 +42,8 @@ const rows = Array.from({ length: ROWS }, (_, r) => ({
   vector: vectorOf(r),
 }));
 /** What halfvec stores: every value rounded to float16. */
-const half = (v: ArrayLike<number>) => Array.from(v, (x) => float16BitsToFloat32(float32ToFloat16Bits(x)));
+const half = (v: ArrayLike<number>) => fromFloat16(toFloat16(Float32Array.from(v)));
 const stored = rows.map((row) => half(row.vector));
-
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 /** Text queries embed as a row's vector (by a hash of the text), plus a little of the text's length. */
 function embedText(text: string): Float32Array {
