@@ -1,5 +1,5 @@
 // Keeps the dependency direction of the monorepo visible and enforced: pure math at the
-// bottom (layer 0), text/GPU/storage above it (1), the engine above those (2), the
+// bottom (layer 0), text/GPU/storage/the remote protocol above it (1), the engine above those (2), the
 // pgvector server package (3), and the CLI, apps and benchmarks on top (4). A package may
 // depend only on strictly lower layers, and every `@webembed/*` import in its sources must
 // be a declared dependency.

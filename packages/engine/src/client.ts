@@ -24,7 +24,7 @@ import type { Engine, EngineCollectionHandle, EngineOptions } from './engine.js'
 import { env } from './env.js';
 import { registerErrorTransfer } from './error-transfer.js';
 import type { EngineWorkerApi, PlainFilter } from './protocol.js';
-import { type RemoteEndpoint, createRemoteClient, normalizeEndpoint } from './remote.js';
+import { type RemoteEndpoint, createRemoteClient, normalizeEndpoint } from '@webembed/remote';
 import {
   type RemoteCollectionHandle,
   type RemoteFailurePolicy,

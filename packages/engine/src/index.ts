@@ -64,22 +64,17 @@ export type {
   OpenedTieredCollection,
   RemoteTier,
 } from './client.js';
-export { createRemoteClient, normalizeEndpoint } from './remote.js';
+// The service's client and protocol live in @webembed/remote (one client for engine and pgvector).
+export { createRemoteClient, mergeHitsByScore, normalizeEndpoint } from '@webembed/remote';
 export type {
   RemoteClient,
   RemoteCollectionInfo,
   RemoteEndpoint,
   RemoteSearchMode,
   RemoteSearchRequest,
-  RemoteSearchResult,
-} from './remote.js';
-export {
-  REMOTE_MAX_K,
-  checkRemoteModel,
-  mergeHitsByScore,
-  remoteCollection,
-  tieredCollection,
-} from './remote-collection.js';
+  RemoteSearchResponse,
+} from '@webembed/remote';
+export { REMOTE_MAX_K, checkRemoteModel, remoteCollection, tieredCollection } from './remote-collection.js';
 export type {
   QueryEmbedder,
   RemoteCollectionHandle,

@@ -1,6 +1,6 @@
 /**
  * Remote and tiered collections. A remote collection is searched through a webembed search
- * service (see `remote.ts`): the query is embedded here with the engine's model and sent as a
+ * service (the client of `@webembed/remote`): the query is embedded here with the engine's model and sent as a
  * vector plus the model fingerprint (the service refuses another model with `MODEL_MISMATCH`),
  * or sent as text when no model is loaded and the service embeds queries itself. A tiered
  * collection searches a local hot set and the remote collection at once and merges the two
@@ -13,10 +13,17 @@ import { groupByParent } from './chunks.js';
 import type { CollectionSearchOptions, SearchHit, SearchMode, SearchResponse } from './collection.js';
 import type { EmbedOptions, EmbedResult } from './embedder.js';
 import type { EngineCollectionHandle } from './engine.js';
-import type { RemoteClient, RemoteCollectionInfo, RemoteSearchMode } from './remote.js';
+import {
+  type JsonObject,
+  REMOTE_LIMITS,
+  type RemoteClient,
+  type RemoteCollectionInfo,
+  type RemoteSearchMode,
+  mergeHitsByScore,
+} from '@webembed/remote';
 
 /** Largest `k` the search service answers. */
-export const REMOTE_MAX_K = 1000;
+export const REMOTE_MAX_K = REMOTE_LIMITS.maxK;
 
 /** Options of a remote collection's `search`. */
 export interface RemoteCollectionSearchOptions {
@@ -90,7 +97,7 @@ function checkK(k: number): number {
   return k;
 }
 
-function plainFilter(filter: unknown): Readonly<Record<string, unknown>> | undefined {
+function plainFilter(filter: unknown): JsonObject | undefined {
   if (filter === undefined) return undefined;
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
     throw new WebEmbedError(
@@ -98,7 +105,8 @@ function plainFilter(filter: unknown): Readonly<Record<string, unknown>> | undef
       'a remote collection takes a filter of metadata values (a plain object); a filter function cannot travel to the service',
     );
   }
-  return filter as Readonly<Record<string, unknown>>;
+  // The service validates the values (JSON only, bounded depth) and answers INVALID_ARGUMENT.
+  return filter as JsonObject;
 }
 
 function checkQuery(query: unknown): string {
@@ -160,50 +168,6 @@ export function remoteCollection(
       };
     },
   };
-}
-
-/**
- * Merges two score-sorted hit lists (higher score first) into the best `k`: the tiered search's
- * merge of the local hot set and the remote collection. A document in both lists appears once,
- * with its higher score (the local hit on a tie); ties between documents go to the local list,
- * then to list order. Scores must share a scale (cosine similarity). The same rule as
- * `mergeByScore` of `@webembed/pgvector/client` (a benchmark test checks that they agree).
- *
- * @example
- * ```ts
- * const hits = mergeHitsByScore(localHits, remoteHits, 10);
- * ```
- */
-export function mergeHitsByScore<T extends { readonly id: string; readonly score: number }>(
-  local: readonly T[],
-  remote: readonly T[],
-  k: number,
-): T[] {
-  if (!Number.isInteger(k) || k < 1) {
-    throw new WebEmbedError('INVALID_K', `k must be a positive integer, got ${String(k)}`, {
-      actual: String(k),
-    });
-  }
-  const best = new Map<string, { hit: T; order: number }>();
-  let order = 0;
-  for (const list of [local, remote]) {
-    for (const hit of list) {
-      if (typeof hit?.id !== 'string' || typeof hit.score !== 'number' || Number.isNaN(hit.score)) {
-        throw new WebEmbedError(
-          'INVALID_ARGUMENT',
-          'every hit to merge needs a string id and a numeric score',
-        );
-      }
-      const seen = best.get(hit.id);
-      if (!seen) best.set(hit.id, { hit, order });
-      else if (hit.score > seen.hit.score) best.set(hit.id, { hit, order: seen.order });
-      order += 1;
-    }
-  }
-  return [...best.values()]
-    .sort((a, b) => b.hit.score - a.hit.score || a.order - b.order)
-    .slice(0, k)
-    .map((entry) => entry.hit);
 }
 
 /**

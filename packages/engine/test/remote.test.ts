@@ -1,19 +1,12 @@
 import 'fake-indexeddb/auto';
 import { type ModelFingerprint, isWebEmbedError } from '@webembed/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Engine,
-  type RemoteSearchRequest,
-  createLocalEngine,
-  createRemoteClient,
-  env,
-  mergeHitsByScore,
-  open,
-} from '../src/index.js';
+import { type Engine, type RemoteSearchRequest, createLocalEngine, env, open } from '../src/index.js';
 import { ensureFixtures, fixtureModelsDir, readConcepts } from './fixture-paths.js';
 
-// The remote client against an in-memory stand-in of the search service's HTTP contract (the
-// real service is checked against this client in bench/test/remote-agreement.test.ts).
+// Remote and tiered collections against an in-memory stand-in of the search service's HTTP
+// contract. The client itself is tested in packages/remote, and against the real service in
+// bench/test/remote-conformance.test.ts.
 const MODEL = 'webembed-fixtures/crosslingual-bert';
 let engine: Engine;
 
@@ -121,65 +114,6 @@ afterAll(async () => {
 });
 
 const engineOptions = { model: MODEL, dtype: 'fp32', device: 'cpu' } as const;
-
-describe('remote client (HTTP contract)', () => {
-  it('refuses URLs that are not http(s), and sends the API key', async () => {
-    expect(await codeOf(() => createRemoteClient({ url: 'ftp://svc.test/collections/docs' }))).toBe(
-      'INVALID_ARGUMENT',
-    );
-    expect(await codeOf(() => createRemoteClient({ url: 'not a url' }))).toBe('INVALID_ARGUMENT');
-    const service = fakeService(remoteDocs, engine.info.fingerprint);
-    const client = createRemoteClient({
-      url: 'http://svc.test/collections/docs/',
-      apiKey: 'k1',
-      fetch: service.fetch,
-    });
-    expect(client.url).toBe('http://svc.test/collections/docs');
-    expect((await client.info()).count).toBe(remoteDocs.length);
-    expect(service.requests[0].headers['x-api-key']).toBe('k1');
-  });
-
-  it('maps service errors to WebEmbedErrors with the service code, transport failures to REMOTE_FAILED', async () => {
-    const service = fakeService(remoteDocs, engine.info.fingerprint);
-    const client = createRemoteClient({
-      url: 'http://svc.test/collections/docs',
-      apiKey: 'k1',
-      fetch: service.fetch,
-    });
-    const other = { ...engine.info.fingerprint, dims: 32 };
-    const mismatch = await client.search({ vector: [1], fingerprint: other }).catch((e) => e);
-    expect(mismatch.code).toBe('MODEL_MISMATCH');
-    expect(mismatch.details).toMatchObject({ status: 409, fields: 'dims' });
-    const wrongKey = createRemoteClient({
-      url: 'http://svc.test/collections/docs',
-      apiKey: 'nope',
-      fetch: service.fetch,
-    });
-    const unauthorized = await wrongKey.info().catch((e) => e);
-    expect(unauthorized.code).toBe('REMOTE_FAILED');
-    expect(unauthorized.details).toMatchObject({ status: 401, remoteCode: 'UNAUTHORIZED' });
-    const missing = createRemoteClient({
-      url: 'http://svc.test/collections/nope',
-      apiKey: 'k1',
-      fetch: service.fetch,
-    });
-    expect(await codeOf(missing.info())).toBe('NOT_FOUND');
-    service.down = true;
-    expect(await codeOf(client.info())).toBe('REMOTE_FAILED');
-    const notJson = createRemoteClient({
-      url: 'http://svc.test/collections/docs',
-      fetch: (async () => new Response('<html>', { status: 200 })) as typeof fetch,
-    });
-    expect(await codeOf(notJson.search({ text: 'x' }))).toBe('REMOTE_FAILED');
-    const aborting = createRemoteClient({
-      url: 'http://svc.test/collections/docs',
-      fetch: (async () => {
-        throw new DOMException('aborted', 'AbortError');
-      }) as typeof fetch,
-    });
-    expect(await codeOf(aborting.info())).toBe('ABORTED');
-  });
-});
 
 describe('open({ remote })', () => {
   it('embeds the query here and finds documents by meaning, with the local result shape', async () => {
@@ -353,27 +287,5 @@ describe('open({ collection, remote }) (tiered)', () => {
     }
     const bad = { url: 'http://svc.test/collections/docs', tier: 'stack' } as unknown as { url: string };
     expect(await codeOf(open({ ...engineOptions, collection: 'hot', remote: bad }))).toBe('INVALID_ARGUMENT');
-  });
-});
-
-describe('mergeHitsByScore', () => {
-  it('keeps the best k, one entry per id with its higher score, local first on ties', () => {
-    const local = [
-      { id: 'a', score: 0.9, from: 'l' },
-      { id: 'b', score: 0.5, from: 'l' },
-    ];
-    const remote = [
-      { id: 'c', score: 0.9, from: 'r' },
-      { id: 'b', score: 0.7, from: 'r' },
-      { id: 'd', score: 0.1, from: 'r' },
-    ];
-    expect(mergeHitsByScore(local, remote, 3)).toEqual([
-      { id: 'a', score: 0.9, from: 'l' },
-      { id: 'c', score: 0.9, from: 'r' },
-      { id: 'b', score: 0.7, from: 'r' },
-    ]);
-    expect(mergeHitsByScore([], remote, 10)).toHaveLength(3);
-    expect(() => mergeHitsByScore(local, remote, 0)).toThrow(/k must be/);
-    expect(() => mergeHitsByScore([{ id: 1, score: 1 } as never], [], 1)).toThrow(/string id/);
   });
 });

@@ -16,7 +16,7 @@ import { type ModelFingerprint, quantizeBinary, searchFloat, searchTwoStage } fr
 import pg from 'pg';
 import { fmt, markdownTable, percentile, timeRuns, writeResults } from '../../../bench/lib/report.js';
 import { clusteredVectors } from '../../../bench/lib/synthetic.js';
-import { createRemoteCollection } from '../src/client.js';
+import { createRemoteClient } from '../src/client.js';
 import { createSearchService, loadCollection, searchCollection } from '../src/index.js';
 
 const DIMS = 384;
@@ -184,12 +184,17 @@ async function measureSize(rows: number): Promise<Row[]> {
 
     const app = createSearchService({ database: pool });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    const remote = createRemoteCollection(`${address}/collections/bench`);
+    const remote = createRemoteClient(`${address}/collections/bench`);
     const httpIds: string[][] = [];
     const httpTimes: number[] = [];
     for (let q = 0; q < QUERIES; q++) {
       const t = performance.now();
-      const { hits } = await remote.search(query(q), { k: K, fingerprint, oversample: OVERSAMPLE });
+      const { hits } = await remote.search({
+        vector: Array.from(query(q)),
+        k: K,
+        fingerprint,
+        oversample: OVERSAMPLE,
+      });
       httpTimes.push(performance.now() - t);
       httpIds.push(hits.map((h) => h.id));
     }

@@ -6,7 +6,7 @@
  */
 import { type ModelFingerprint, WebEmbedError, assertSameModel } from '@webembed/core';
 import type pg from 'pg';
-import { type PgTarget, withClient } from './db.js';
+import { type PgTarget, inTransaction, withClient } from './db.js';
 import { parseFingerprint } from './fingerprint.js';
 import {
   CATALOG_TABLE,
@@ -173,13 +173,14 @@ export function binaryExpression(dims: number): string {
  * Creates the requested indexes on a collection's table when missing: the HNSW index on
  * `binary_quantize(embedding)::bit(dims)` with `bit_hamming_ops` (binary), the HNSW cosine
  * index on the full vectors (float), and a GIN index on metadata (always, for filters).
- * Returns the names of the indexes created now.
+ * Returns the names of the indexes created now; `onCreated` hears of each as soon as it is built.
  */
 export async function createIndexes(
   client: pg.ClientBase,
   entry: CatalogEntry,
   kind: IndexKind,
   hnsw: HnswParams = {},
+  onCreated?: (index: string) => void,
 ): Promise<string[]> {
   const table = collectionTable(entry.name);
   const withClause = hnswWith(hnsw);
@@ -223,6 +224,7 @@ export async function createIndexes(
     if (existing.has(plain)) continue;
     await client.query(sql(collectionIndex(entry.name, suffix)));
     created.push(plain);
+    onCreated?.(plain);
   }
   return created;
 }
@@ -256,19 +258,22 @@ export async function indexNames(client: pg.ClientBase, name: string): Promise<S
 /** Info (fingerprint, dims, storage, row count, indexes) of collection `name`; `NOT_FOUND` if absent. */
 export async function getCollectionInfo(target: PgTarget, name: string): Promise<PgCollectionInfo> {
   assertCollectionName(name);
-  return withClient(target, async (client) => {
-    const entry = await requireCatalogEntry(client, name);
-    const count = await client.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM ${collectionTable(name)}`,
-    );
-    const indexes = await indexNames(client, name);
-    return {
-      ...entry,
-      count: Number(count.rows[0]?.n ?? 0),
-      binaryIndex: indexes.has(`${TABLE_PREFIX}${name}_bq_hnsw`),
-      floatIndex: indexes.has(`${TABLE_PREFIX}${name}_cos_hnsw`),
-    };
-  });
+  // One read-only transaction: the count and the indexes of one snapshot.
+  return withClient(target, (client) =>
+    inTransaction(client, async () => {
+      const entry = await requireCatalogEntry(client, name);
+      const count = await client.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM ${collectionTable(name)}`,
+      );
+      const indexes = await indexNames(client, name);
+      return {
+        ...entry,
+        count: Number(count.rows[0]?.n ?? 0),
+        binaryIndex: indexes.has(`${TABLE_PREFIX}${name}_bq_hnsw`),
+        floatIndex: indexes.has(`${TABLE_PREFIX}${name}_cos_hnsw`),
+      };
+    }),
+  );
 }
 
 /** Names of every collection in the catalog (empty when there is no catalog yet). */

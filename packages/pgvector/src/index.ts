@@ -21,8 +21,8 @@ export {
   listCollections,
 } from './catalog.js';
 export type { HnswParams, IndexKind, PgCollectionInfo } from './catalog.js';
-export { redact, withClient } from './db.js';
-export type { PgTarget } from './db.js';
+export { isConnectionLoss, redact, withClient } from './db.js';
+export type { PgTarget, ReconnectPolicy } from './db.js';
 export { parseFingerprint } from './fingerprint.js';
 export type { JsonObject, JsonValue } from './json.js';
 export { loadCollection } from './load.js';
@@ -36,15 +36,5 @@ export type { CollectionRow, CollectionSource, ColumnarSource, RowsSource } from
 export { snapshotSource, writeCollectionToPostgres } from './write.js';
 export type { SnapshotLike, WriteToPostgresOptions } from './write.js';
 export type { VectorStorage } from './vectors.js';
-export { createRemoteCollection, mergeByScore } from './client.js';
-export type {
-  RemoteCollection,
-  RemoteCollectionInfo,
-  RemoteCollectionOptions,
-  RemoteErrorBody,
-  RemoteSearchHit,
-  RemoteSearchMode,
-  RemoteSearchOptions,
-  RemoteSearchRequest,
-  RemoteSearchResponse,
-} from './client.js';
+// The protocol's client and types (`@webembed/remote`), as `@webembed/pgvector/client` has them.
+export * from './client.js';

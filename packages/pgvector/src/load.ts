@@ -15,10 +15,17 @@ import {
   createIndexes,
   createOrCheckCollection,
 } from './catalog.js';
-import { type PgTarget, inTransaction, withClient } from './db.js';
+import { type PgTarget, type ReconnectPolicy, inTransaction, withSession } from './db.js';
 import { CATALOG_TABLE, LOADS_TABLE, assertCollectionName, collectionTable, quoteIdent } from './names.js';
 import { type CollectionRow, type CollectionSource, assertRow, normalizeSource } from './source.js';
-import { type VectorStorage, assertDims, assertStorage, columnType, vectorBinary } from './vectors.js';
+import {
+  type VectorStorage,
+  assertDims,
+  assertStorable,
+  assertStorage,
+  columnType,
+  vectorBinary,
+} from './vectors.js';
 
 /** Progress of a load, reported after each committed batch and each built index. */
 export interface LoadProgress {
@@ -35,8 +42,14 @@ export interface LoadProgress {
   readonly index?: string;
 }
 
-/** Options of {@link loadCollection}. */
-export interface LoadOptions {
+/**
+ * Options of {@link loadCollection}. `retries` / `retryDelayMs` ({@link ReconnectPolicy}): when the
+ * connection is lost after the load has started (a restarted Postgres), the load reconnects with
+ * backoff and redoes the step that failed (default 8 tries in a row, from 250 ms doubling to 5 s);
+ * a committed batch is never written twice and an uncommitted one is written again. A `pg.Client`
+ * target cannot be reconnected, and a first connection that fails fails at once.
+ */
+export interface LoadOptions extends ReconnectPolicy {
   /** Rows per INSERT and per transaction (default 500, 1..10000). */
   readonly batchSize?: number;
   /** `halfvec` (default; 2 bytes a dimension) or `vector` (float32). */
@@ -120,11 +133,17 @@ export async function loadCollection(
     options.loadKey ?? (normalized.ids ? defaultLoadKey(fingerprintKey(fingerprint), normalized.ids) : null);
   throwIfAborted(options.signal);
 
-  return withClient(target, async (client) => {
-    const entry = await inTransaction(client, () =>
-      createOrCheckCollection(client, name, fingerprint, storage),
+  // Every step is one transaction: repeatable after a lost connection, and never interleaved with
+  // other connections' statements by a server that multiplexes them onto one session (PGlite's
+  // socket server, which the tests use, does so outside transactions).
+  return withSession(target, options, async (session) => {
+    const entry = await session.run((client) =>
+      inTransaction(client, () => createOrCheckCollection(client, name, fingerprint, storage)),
     );
-    const resumeFrom = loadKey && options.resume !== false ? await committedRows(client, name, loadKey) : 0;
+    const resumeFrom =
+      loadKey && options.resume !== false
+        ? await session.run((client) => inTransaction(client, () => committedRows(client, name, loadKey)))
+        : 0;
     const report = (progress: Omit<LoadProgress, 'collection' | 'total' | 'resumedFrom'>) =>
       options.onProgress?.({ collection: name, total, resumedFrom: resumeFrom, ...progress });
 
@@ -133,16 +152,21 @@ export async function loadCollection(
     let batch: CollectionRow[] = [];
     const flush = async () => {
       throwIfAborted(options.signal);
-      await inTransaction(client, async () => {
-        await upsertBatch(client, entry, batch);
-        if (loadKey) await recordProgress(client, name, loadKey, position, total, false);
-      });
+      // Rows and progress commit together; after a lost connection the whole batch is redone
+      // (upserts by id, so a batch whose COMMIT reached the server before the loss stays single).
+      await session.run((client) =>
+        inTransaction(client, async () => {
+          await upsertBatch(client, entry, batch);
+          if (loadKey) await recordProgress(client, name, loadKey, position, total, false);
+        }),
+      );
       written += batch.length;
       batch = [];
       report({ phase: 'rows', rowsDone: position });
     };
     for await (const row of normalized.rows) {
       assertRow(row, entry.dims, position);
+      assertStorable(row.vector, entry.storage, `row ${position} (id ${JSON.stringify(row.id)})`);
       position += 1;
       if (position <= resumeFrom) continue;
       batch.push(row);
@@ -158,15 +182,23 @@ export async function loadCollection(
 
     const indexesCreated: string[] = [];
     throwIfAborted(options.signal);
-    for (const index of await createIndexes(client, entry, indexKind, options.hnsw)) {
-      indexesCreated.push(index);
-      report({ phase: 'index', rowsDone: position, index });
-    }
-    await inTransaction(client, async () => {
-      if (loadKey) await recordProgress(client, name, loadKey, position, total, true);
-      await client.query(`UPDATE ${CATALOG} SET updated_at = now() WHERE name = $1`, [name]);
-    });
-    await client.query(`ANALYZE ${collectionTable(name)}`);
+    await session.run((client) =>
+      inTransaction(client, () =>
+        createIndexes(client, entry, indexKind, options.hnsw, (index) => {
+          indexesCreated.push(index);
+          report({ phase: 'index', rowsDone: position, index });
+        }),
+      ),
+    );
+    await session.run((client) =>
+      inTransaction(client, async () => {
+        if (loadKey) await recordProgress(client, name, loadKey, position, total, true);
+        await client.query(`UPDATE ${CATALOG} SET updated_at = now() WHERE name = $1`, [name]);
+      }),
+    );
+    await session.run((client) =>
+      inTransaction(client, () => client.query(`ANALYZE ${collectionTable(name)}`)),
+    );
     report({ phase: 'done', rowsDone: position });
     return {
       collection: name,

@@ -7,12 +7,12 @@
  * @module
  */
 import { type ModelFingerprint, WebEmbedError, assertSameModel } from '@webembed/core';
+import { REMOTE_LIMITS, type RemoteSearchHit, type RemoteSearchMode } from '@webembed/remote';
 import { binaryExpression, requireCatalogEntry } from './catalog.js';
 import { type PgTarget, withClient } from './db.js';
 import { type JsonObject, assertFilter } from './json.js';
 import { assertCollectionName, collectionTable } from './names.js';
-import type { RemoteSearchHit, RemoteSearchMode } from './protocol.js';
-import { assertVector, columnType, vectorBinary } from './vectors.js';
+import { assertQueryVector, assertVector, columnType, vectorBinary } from './vectors.js';
 
 /**
  * Search modes, named as in the engine's collection API. `float32`: cosine over the full vectors
@@ -41,13 +41,13 @@ export interface PgSearchOptions {
 export type PgSearchHit = RemoteSearchHit;
 
 /** Largest k a search accepts. */
-export const MAX_K = 1000;
+export const MAX_K = REMOTE_LIMITS.maxK;
 
 /**
  * Searches collection `name` with one query vector. Results are sorted by cosine similarity,
  * highest first, ties by id. Throws `NOT_FOUND` for an unknown collection, `MODEL_MISMATCH` for a
  * query from another model, `DIMENSION_MISMATCH` / `NOT_FINITE` / `INVALID_K` / `INVALID_ARGUMENT`
- * for bad inputs.
+ * for bad inputs, `ZERO_VECTOR` for a query that is zero (once stored as the collection's type).
  *
  * @example
  * ```ts
@@ -104,11 +104,15 @@ export async function searchCollection(
       const entry = await requireCatalogEntry(client, name);
       assertSameModel(entry.fingerprint, options.fingerprint, 'the query vector and this collection');
       assertVector(query, entry.dims, 'the query vector');
+      assertQueryVector(query, entry.storage, 'the query vector');
       const type = columnType(entry.storage, entry.dims);
       const table = collectionTable(name);
       const params: unknown[] = [vectorBinary(query, entry.storage)];
       const where = filterSql(options.filter, params);
-      const cosine = `embedding <=> $1::${type}`;
+      // pgvector's cosine distance of a zero row is NaN; local search scores such a row 0
+      // (distance 1), so Postgres does the same rather than answer `score: null`.
+      const cosine = `COALESCE(NULLIF(embedding <=> $1::${type}, 'NaN'), 1)`;
+      const bareCosine = `embedding <=> $1::${type}`;
       let sql: string;
       if (mode === 'float32') {
         if (options.exact) {
@@ -120,7 +124,7 @@ export async function searchCollection(
           // relaxed_order may return hits slightly out of order, so the final k are sorted again.
           sql = `SELECT * FROM (
                    SELECT id, text, metadata, 1 - (${cosine}) AS score FROM ${table} ${where}
-                   ORDER BY ${cosine} LIMIT ${k}
+                   ORDER BY ${bareCosine} LIMIT ${k}
                  ) AS hits ORDER BY score DESC, id`;
         }
       } else {

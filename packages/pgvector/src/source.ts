@@ -6,7 +6,7 @@
  * @module
  */
 import { type Float32Matrix, type ModelFingerprint, WebEmbedError } from '@webembed/core';
-import { type JsonObject, assertMetadata, isPlainObject } from './json.js';
+import { type JsonObject, assertMetadata, assertStorableString, isPlainObject } from './json.js';
 import { assertVector } from './vectors.js';
 
 /** One document to store: its id, text, optional metadata and its embedding. */
@@ -149,7 +149,8 @@ async function* toAsync(
 
 /**
  * Throws a typed error unless `row` is a valid document for a collection of `dims` dimensions:
- * `INVALID_ARGUMENT` for a missing/empty id, a non-string text or non-JSON metadata,
+ * `INVALID_ARGUMENT` for a missing/empty id, non-JSON metadata, or an id, text or metadata string
+ * Postgres cannot store (U+0000, unpaired surrogates), `NOT_A_STRING` for a non-string text,
  * `DIMENSION_MISMATCH` / `NOT_FINITE` for a bad vector. `index` is the row's position in the source.
  */
 export function assertRow(row: unknown, dims: number, index: number): asserts row is CollectionRow {
@@ -169,11 +170,13 @@ export function assertRow(row: unknown, dims: number, index: number): asserts ro
       { index },
     );
   }
+  assertStorableString(r.id, `${where}: the id`);
   if (typeof r.text !== 'string') {
     throw new WebEmbedError('NOT_A_STRING', `${where} (id ${JSON.stringify(r.id)}): text must be a string`, {
       index,
     });
   }
+  assertStorableString(r.text, `${where} (id ${JSON.stringify(r.id)}): the text`);
   assertMetadata(r.metadata, `${where} (id ${JSON.stringify(r.id)})`);
   if (!(r.vector instanceof Float32Array) && !Array.isArray(r.vector)) {
     throw new WebEmbedError(

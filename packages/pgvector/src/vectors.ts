@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { WebEmbedError, float32ToFloat16Bits } from '@webembed/core';
+import { WebEmbedError, float16BitsToFloat32, float32ToFloat16Bits } from '@webembed/core';
 
 /**
  * How a collection stores its full vectors: `halfvec` (2 bytes a dimension, up to 4000 dims,
@@ -68,6 +68,65 @@ export function assertVector(vector: ArrayLike<number>, dims: number, where: str
         { index: i },
       );
     }
+  }
+}
+
+/** Largest magnitude each storage type holds: float16's 65504 (halfvec), float32's (vector). */
+export const MAX_STORED_VALUE: Readonly<Record<VectorStorage, number>> = {
+  halfvec: 65504,
+  vector: 3.4028234663852886e38,
+};
+
+/** `value` as `storage` holds it: rounded to float16 (halfvec) or float32 (vector). */
+function stored(value: number, storage: VectorStorage): number {
+  return storage === 'halfvec' ? float16BitsToFloat32(float32ToFloat16Bits(value)) : Math.fround(value);
+}
+
+/**
+ * Throws `NOT_FINITE` when a (finite) value of `vector` would not be finite once stored as
+ * `storage`: past ±65504 for halfvec (float16), past float32's range for vector. Postgres would
+ * refuse such a row or query with its own message; this names the dimension and the limit first.
+ */
+export function assertStorable(vector: ArrayLike<number>, storage: VectorStorage, where: string): void {
+  for (let i = 0; i < vector.length; i++) {
+    if (!Number.isFinite(stored(vector[i], storage))) {
+      throw new WebEmbedError(
+        'NOT_FINITE',
+        `${where} holds ${vector[i]} at dimension ${i}, past the ±${MAX_STORED_VALUE[storage]} that ${storage} can hold`,
+        { index: i, limit: MAX_STORED_VALUE[storage] },
+      );
+    }
+  }
+}
+
+/**
+ * Checks a query vector that passed {@link assertVector} against what pgvector can score with
+ * cosine distance, which it computes in float32 from the stored values: `NOT_FINITE` for a value
+ * past the storage type's range (see {@link assertStorable}) or a squared norm past float32's
+ * range (huge values), `ZERO_VECTOR` for a vector that is zero once stored (all zeros, or values
+ * too small for float16), whose cosine is undefined. Local search refuses a zero query the same
+ * way; without these checks Postgres answers `NaN` scores or a range error.
+ */
+export function assertQueryVector(vector: ArrayLike<number>, storage: VectorStorage, where: string): void {
+  assertStorable(vector, storage, where);
+  let squares = 0;
+  for (let i = 0; i < vector.length; i++) squares += stored(vector[i], storage) ** 2;
+  if (squares === 0) {
+    throw new WebEmbedError(
+      'ZERO_VECTOR',
+      storage === 'halfvec'
+        ? `${where} is zero once rounded to float16 (halfvec); a zero vector has no direction to rank by`
+        : `${where} is zero; a zero vector has no direction to rank by`,
+    );
+  }
+  // pgvector sums squares in float32: past its range (or under its smallest normal) the cosine
+  // of any row would be NaN. Only a float32 column can get there; halfvec values cannot.
+  if (squares > 1e38 || squares < 1e-36) {
+    throw new WebEmbedError(
+      'NOT_FINITE',
+      `${where} has a squared norm of ${squares.toPrecision(3)}, outside the float32 range pgvector computes cosine in (1e-36 to 1e38); scale the vector`,
+      { squaredNorm: squares },
+    );
   }
 }
 

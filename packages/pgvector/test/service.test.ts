@@ -1,12 +1,12 @@
 /**
- * The fastify search service and the browser-safe client, against PGlite over the wire protocol
+ * The fastify search service and the one browser-safe client (@webembed/remote), against PGlite over the wire protocol
  * (and an external server when WEBEMBED_PG_URL is set).
  */
 import { type ModelFingerprint, isWebEmbedError, searchFloat } from '@webembed/core';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRemoteCollection, mergeByScore } from '../src/client.js';
+import { createRemoteClient, mergeHitsByScore } from '../src/client.js';
 import { createSearchService, dropCollection, loadCollection, searchCollection } from '../src/index.js';
 import { BGE_M3, loadAlice, rowOf } from './helpers/data.js';
 import { type TestPostgres, startPostgres, targets, uniqueName } from './helpers/postgres.js';
@@ -70,7 +70,7 @@ for (const target of targets) {
       });
 
       it('serves info with the fingerprint, and searches like searchCollection through the fetch client', async () => {
-        const remote = createRemoteCollection(`${baseUrl}/collections/${name}`, { apiKey: API_KEY });
+        const remote = createRemoteClient({ url: `${baseUrl}/collections/${name}`, apiKey: API_KEY });
         const info = await remote.info();
         expect(info).toMatchObject({
           name,
@@ -82,7 +82,7 @@ for (const target of targets) {
         });
         expect(info.fingerprint).toEqual(BGE_M3);
         for (const mode of ['float32', 'binary-rescore'] as const) {
-          const response = await remote.search(rowOf(data.vectors, 11), { k: 5, fingerprint: BGE_M3, mode });
+          const response = await remote.search({ vector: query(11), k: 5, fingerprint: BGE_M3, mode });
           const direct = await searchCollection(pool, name, rowOf(data.vectors, 11), {
             k: 5,
             fingerprint: BGE_M3,
@@ -96,20 +96,26 @@ for (const target of targets) {
           k: 5,
           metric: 'cosine',
         });
-        const { hits: exactHits } = await remote.search(query(11), {
+        const { hits: exactHits } = await remote.search({
+          vector: query(11),
           k: 5,
           fingerprint: BGE_M3,
           mode: 'float32',
           exact: true,
         });
         expect(exactHits.map((h) => h.id)).toEqual(Array.from(local.indices, (r) => data.ids[r]));
-        const filtered = await remote.search(query(11), { k: 3, fingerprint: BGE_M3, filter: { n: 42 } });
+        const filtered = await remote.search({
+          vector: query(11),
+          k: 3,
+          fingerprint: BGE_M3,
+          filter: { n: 42 },
+        });
         expect(filtered.hits.map((h) => h.metadata)).toEqual([{ set: 'sentence', n: 42 }]);
       });
 
       it('embeds text queries server-side when configured', async () => {
-        const remote = createRemoteCollection(`${baseUrl}/collections/${name}`, { apiKey: API_KEY });
-        const response = await remote.search('row:17', {});
+        const remote = createRemoteClient({ url: `${baseUrl}/collections/${name}`, apiKey: API_KEY });
+        const response = await remote.search({ text: 'row:17' });
         expect(response.hits[0].id).toBe(data.ids[17]);
         // k defaults to 10, as in the engine.
         expect(response.hits).toHaveLength(10);
@@ -117,23 +123,25 @@ for (const target of targets) {
       });
 
       it('answers the client with the same error codes as local search (409 model mismatch, 400, 404)', async () => {
-        const remote = createRemoteCollection(`${baseUrl}/collections/${name}`, { apiKey: API_KEY });
+        const remote = createRemoteClient({ url: `${baseUrl}/collections/${name}`, apiKey: API_KEY });
         const foreign: ModelFingerprint = { ...BGE_M3, modelId: 'Xenova/multilingual-e5-small', dims: 1024 };
-        const err = await remote.search(query(1), { k: 5, fingerprint: foreign }).catch((e: unknown) => e);
+        const err = await remote
+          .search({ vector: query(1), k: 5, fingerprint: foreign })
+          .catch((e: unknown) => e);
         expect(isWebEmbedError(err, 'MODEL_MISMATCH')).toBe(true);
         expect((err as { details: Record<string, unknown> }).details.status).toBe(409);
         const short = await remote
-          .search(query(1).slice(0, 8), { k: 5, fingerprint: BGE_M3 })
+          .search({ vector: query(1).slice(0, 8), k: 5, fingerprint: BGE_M3 })
           .catch((e: unknown) => e);
         expect(isWebEmbedError(short, 'DIMENSION_MISMATCH')).toBe(true);
-        const missing = createRemoteCollection(`${baseUrl}/collections/nothing_here`, { apiKey: API_KEY });
+        const missing = createRemoteClient({ url: `${baseUrl}/collections/nothing_here`, apiKey: API_KEY });
         const notFound = await missing.info().catch((e: unknown) => e);
         expect(isWebEmbedError(notFound, 'NOT_FOUND')).toBe(true);
-        const noKey = createRemoteCollection(`${baseUrl}/collections/${name}`);
+        const noKey = createRemoteClient(`${baseUrl}/collections/${name}`);
         const unauthorized = await noKey.info().catch((e: unknown) => e);
         expect(isWebEmbedError(unauthorized, 'REMOTE_FAILED')).toBe(true);
         expect((unauthorized as { details: Record<string, unknown> }).details.status).toBe(401);
-        const down = createRemoteCollection('http://127.0.0.1:1/collections/x');
+        const down = createRemoteClient('http://127.0.0.1:1/collections/x');
         expect(isWebEmbedError(await down.info().catch((e: unknown) => e), 'REMOTE_FAILED')).toBe(true);
       });
 
@@ -244,7 +252,7 @@ for (const target of targets) {
       });
 
       it('merges a local hot set with remote hits by score for tiered search', async () => {
-        const remote = createRemoteCollection(`${baseUrl}/collections/${name}`, { apiKey: API_KEY });
+        const remote = createRemoteClient({ url: `${baseUrl}/collections/${name}`, apiKey: API_KEY });
         // Local hot set: the vendored rows 200..299 (not in the remote collection) searched with core.
         const hot = { data: data.vectors.data.subarray(200 * 1024, 300 * 1024), rows: 100, dims: 1024 };
         const q = rowOf(data.vectors, 250);
@@ -255,13 +263,14 @@ for (const target of targets) {
           metadata: data.metadata[200 + r],
           score: localTop.scores[i],
         }));
-        const { hits: remoteHits } = await remote.search(q, {
+        const { hits: remoteHits } = await remote.search({
+          vector: Array.from(q),
           k: 5,
           fingerprint: BGE_M3,
           mode: 'float32',
           exact: true,
         });
-        const merged = mergeByScore(local, remoteHits, 5);
+        const merged = mergeHitsByScore(local, remoteHits, 5);
         const all = searchFloat(
           { data: q, rows: 1, dims: 1024 },
           { data: data.vectors.data.subarray(0, 300 * 1024), rows: 300, dims: 1024 },

@@ -1,15 +1,13 @@
-/** Pure parts of @webembed/pgvector: names, literals, validation, sources, merging, the fetch client. */
-import { fileURLToPath } from 'node:url';
+/** Pure parts of @webembed/pgvector: names, literals, validation, sources. */
 import { type ModelFingerprint, float32ToFloat16Bits, isWebEmbedError } from '@webembed/core';
-import { build } from 'esbuild';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRemoteCollection, mergeByScore } from '../src/client.js';
 import { parseFingerprint } from '../src/fingerprint.js';
-import { assertFilter, assertMetadata } from '../src/json.js';
+import { assertFilter, assertMetadata, assertStorableString } from '../src/json.js';
 import { assertCollectionName, collectionTable, quoteIdent } from '../src/names.js';
 import { normalizeSource } from '../src/source.js';
-import { assertVector, vectorBinary } from '../src/vectors.js';
+import { isConnectionLoss } from '../src/db.js';
+import { assertQueryVector, assertStorable, assertVector, vectorBinary } from '../src/vectors.js';
 import { snapshotSource } from '../src/write.js';
 
 const FP: ModelFingerprint = {
@@ -30,13 +28,6 @@ function codeOf(fn: () => unknown): string | undefined {
     return isWebEmbedError(err) ? err.code : `not a WebEmbedError: ${String(err)}`;
   }
   return undefined;
-}
-
-async function asyncCodeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  return promise.then(
-    () => undefined,
-    (err: unknown) => (isWebEmbedError(err) ? err.code : `not a WebEmbedError: ${String(err)}`),
-  );
 }
 
 describe('collection names and identifiers', () => {
@@ -85,6 +76,42 @@ describe('vector literals and checks', () => {
     );
     expect(codeOf(() => assertVector([1, 2, 3], 3, 'q'))).toBeUndefined();
   });
+
+  it('refuses query vectors pgvector cannot score: past the storage range, zero once stored, norms float32 cannot hold', () => {
+    expect(codeOf(() => assertStorable([65504, -65504], 'halfvec', 'q'))).toBeUndefined();
+    expect(codeOf(() => assertStorable([0, 65520], 'halfvec', 'q'))).toBe('NOT_FINITE');
+    expect(codeOf(() => assertStorable([1e6], 'vector', 'q'))).toBeUndefined();
+    expect(codeOf(() => assertStorable([1e39], 'vector', 'q'))).toBe('NOT_FINITE');
+    expect(codeOf(() => assertQueryVector([0, 0, 0], 'vector', 'q'))).toBe('ZERO_VECTOR');
+    expect(codeOf(() => assertQueryVector([1e-9, -1e-9], 'halfvec', 'q'))).toBe('ZERO_VECTOR');
+    expect(codeOf(() => assertQueryVector([1e-9, -1e-9], 'vector', 'q'))).toBeUndefined();
+    expect(codeOf(() => assertQueryVector([1e-20, 0], 'vector', 'q'))).toBe('NOT_FINITE');
+    expect(codeOf(() => assertQueryVector([1e20, 1e20], 'vector', 'q'))).toBe('NOT_FINITE');
+    expect(codeOf(() => assertQueryVector([65504, 65504, 65504], 'halfvec', 'q'))).toBeUndefined();
+    expect(codeOf(() => assertQueryVector([0.6, -0.8], 'halfvec', 'q'))).toBeUndefined();
+  });
+});
+
+describe('connection losses', () => {
+  it('tells a lost or refused connection from an error in the SQL or the data', () => {
+    const lost = [
+      new Error('Connection terminated unexpectedly'),
+      new Error('Client has encountered a connection error and is not queryable'),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+      Object.assign(new Error('connection failure'), { code: '08006' }),
+    ];
+    for (const err of lost) expect(isConnectionLoss(err), err.message).toBe(true);
+    const notLost = [
+      Object.assign(new Error('syntax error'), { code: '42601' }),
+      Object.assign(new Error('infinite value not allowed in halfvec'), { code: '22000' }),
+      new Error('something else'),
+      null,
+    ];
+    for (const err of notLost) expect(isConnectionLoss(err), String(err)).toBe(false);
+  });
 });
 
 describe('metadata, filters and fingerprints', () => {
@@ -104,6 +131,46 @@ describe('metadata, filters and fingerprints', () => {
     expect(codeOf(() => assertMetadata(undefined, 'row'))).toBeUndefined();
     expect(codeOf(() => assertMetadata(null, 'row'))).toBeUndefined();
     expect(codeOf(() => assertMetadata({ big: 1n } as never, 'row'))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('refuses strings Postgres cannot store: U+0000 and unpaired surrogates, in values and keys', () => {
+    for (const ok of ['', 'plain', 'é', '\u{1F600}', '\ud83d\ude00', 'a\u0001b']) {
+      expect(
+        codeOf(() => assertStorableString(ok, 's')),
+        JSON.stringify(ok),
+      ).toBeUndefined();
+    }
+    for (const bad of ['\u0000', 'a\u0000', '\ud800', 'x\ud800y', '\udc00', 'a\ude00\ud83d']) {
+      expect(
+        codeOf(() => assertStorableString(bad, 's')),
+        JSON.stringify(bad),
+      ).toBe('INVALID_ARGUMENT');
+    }
+    expect(() => assertStorableString('ab\u0000', 'the text')).toThrow(
+      /the text holds U\+0000, which Postgres cannot store \(at character 2\)/,
+    );
+    expect(codeOf(() => assertFilter({ lang: 'e\u0000n' }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => assertFilter({ 'l\ud800': 'en' }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => assertMetadata({ deep: [{ x: '\udfff' }] }, 'row'))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('bounds filters in depth and size without recursing, and metadata not at all', () => {
+    const nested = (depth: number) => {
+      let value: unknown = 1;
+      for (let i = 0; i < depth; i++) value = { a: value };
+      return value;
+    };
+    expect(codeOf(() => assertFilter(nested(32)))).toBeUndefined();
+    expect(() => assertFilter(nested(33))).toThrow(/nested deeper than 32 levels/);
+    expect(() => assertFilter(nested(200_000))).toThrow(/nested deeper than 32 levels/);
+    // Every value counts, the filter object and the array included: 1 + 1 + 998 = 1000.
+    expect(codeOf(() => assertFilter({ list: Array.from({ length: 998 }, (_, i) => i) }))).toBeUndefined();
+    expect(() => assertFilter({ list: Array.from({ length: 999 }, (_, i) => i) })).toThrow(
+      /more than 1000 values/,
+    );
+    // Row metadata is stored as it is (a deep document is not an attack), but walked without recursion.
+    expect(codeOf(() => assertMetadata(nested(100_000) as never, 'row'))).toBeUndefined();
+    expect(codeOf(() => assertMetadata({ a: [{ b: Number.NaN }] } as never, 'row'))).toBe('INVALID_ARGUMENT');
   });
 
   it('parses complete fingerprints and names the first bad field', () => {
@@ -184,143 +251,5 @@ describe('load sources', () => {
     expect(fromInt8.data[4]).toBeCloseTo(1, 5);
     expect(fromInt8.data[8]).toBeCloseTo(-1, 5);
     expect(codeOf(() => snapshotSource(base))).toBe('INVALID_ARGUMENT');
-  });
-});
-
-describe('mergeByScore', () => {
-  const hit = (id: string, score: number, from = 'local') => ({ id, score, from });
-
-  it('keeps the best k of both lists, once per id, with the higher score', () => {
-    const local = [hit('a', 0.9), hit('b', 0.5)];
-    const remote = [hit('c', 0.8, 'remote'), hit('a', 0.95, 'remote'), hit('d', 0.4, 'remote')];
-    expect(mergeByScore(local, remote, 3)).toEqual([
-      hit('a', 0.95, 'remote'),
-      hit('c', 0.8, 'remote'),
-      hit('b', 0.5),
-    ]);
-  });
-
-  it('breaks ties in favour of the local list', () => {
-    expect(mergeByScore([hit('a', 0.5)], [hit('b', 0.5, 'remote'), hit('a', 0.5, 'remote')], 2)).toEqual([
-      hit('a', 0.5),
-      hit('b', 0.5, 'remote'),
-    ]);
-  });
-
-  it('equals a full sort of the union by score (property)', () => {
-    fc.assert(
-      fc.property(
-        fc.uniqueArray(fc.integer({ min: 0, max: 1000 }), { maxLength: 30 }),
-        fc.integer({ min: 1, max: 40 }),
-        (scores, k) => {
-          const all = scores.map((s, i) => hit(`id${i}`, s / 1000, i % 2 ? 'remote' : 'local'));
-          const local = all.filter((h) => h.from === 'local').sort((x, y) => y.score - x.score);
-          const remote = all.filter((h) => h.from === 'remote').sort((x, y) => y.score - x.score);
-          const expected = [...all].sort((x, y) => y.score - x.score).slice(0, k);
-          expect(mergeByScore(local, remote, k)).toEqual(expected);
-        },
-      ),
-    );
-  });
-
-  it('refuses bad k and malformed hits', () => {
-    expect(codeOf(() => mergeByScore([], [], 0))).toBe('INVALID_K');
-    expect(codeOf(() => mergeByScore([], [], 1.5))).toBe('INVALID_K');
-    expect(codeOf(() => mergeByScore([{ id: 1, score: 1 } as never], [], 1))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => mergeByScore([], [{ id: 'a', score: Number.NaN }], 1))).toBe('INVALID_ARGUMENT');
-  });
-});
-
-describe('remote collection client', () => {
-  const json = (status: number, body: unknown) =>
-    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-
-  it('refuses bad URLs and vector queries without a fingerprint', () => {
-    expect(codeOf(() => createRemoteCollection('not a url'))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => createRemoteCollection('ftp://x/collections/a'))).toBe('INVALID_ARGUMENT');
-    const remote = createRemoteCollection('http://x/collections/a/', { fetch: async () => json(200, {}) });
-    expect(remote.url).toBe('http://x/collections/a');
-    expect(codeOf(() => remote.search([1, 2], { k: 1 }))).toBe('INVALID_ARGUMENT');
-  });
-
-  it('sends the API key and the request body the service expects', async () => {
-    const calls: { url: string; init: RequestInit }[] = [];
-    const remote = createRemoteCollection('http://x/collections/a', {
-      apiKey: 'secret-key',
-      fetch: async (url, init) => {
-        calls.push({ url: String(url), init: init ?? {} });
-        return json(200, {
-          hits: [{ id: 'x', text: 'X', score: 0.5 }],
-          mode: 'float32',
-          timings: { embedMs: 0, searchMs: 1 },
-        });
-      },
-    });
-    await remote.search(new Float32Array([0.5, -0.25]), {
-      k: 3,
-      fingerprint: FP,
-      mode: 'float32',
-      filter: { lang: 'en' },
-    });
-    expect(calls[0].url).toBe('http://x/collections/a/search');
-    expect((calls[0].init.headers as Record<string, string>)['x-api-key']).toBe('secret-key');
-    expect(JSON.parse(String(calls[0].init.body))).toEqual({
-      k: 3,
-      fingerprint: FP,
-      mode: 'float32',
-      filter: { lang: 'en' },
-      vector: [0.5, -0.25],
-    });
-    const response = await remote.search('a text', { k: 2, fingerprint: FP });
-    // A hit without metadata reads as `metadata: undefined`, like the engine's local hits.
-    expect(response.hits).toEqual([{ id: 'x', text: 'X', score: 0.5, metadata: undefined }]);
-    expect('metadata' in response.hits[0]).toBe(true);
-    expect(JSON.parse(String(calls[1].init.body))).toEqual({ k: 2, text: 'a text' });
-  });
-
-  it('turns service errors into WebEmbedErrors with the service code, and other failures into REMOTE_FAILED', async () => {
-    const answer = (status: number, body: unknown) =>
-      createRemoteCollection('http://x/collections/a', { fetch: async () => json(status, body) });
-    expect(await asyncCodeOf(answer(409, { error: { code: 'MODEL_MISMATCH', message: 'm' } }).info())).toBe(
-      'MODEL_MISMATCH',
-    );
-    expect(await asyncCodeOf(answer(400, { error: { code: 'NOT_FINITE', message: 'm' } }).info())).toBe(
-      'NOT_FINITE',
-    );
-    expect(await asyncCodeOf(answer(500, { error: { code: 'SOMETHING_NEW', message: 'm' } }).info())).toBe(
-      'REMOTE_FAILED',
-    );
-    expect(await asyncCodeOf(answer(502, 'gateway').info())).toBe('REMOTE_FAILED');
-    const failing = createRemoteCollection('http://x/collections/a', {
-      fetch: async () => {
-        throw new TypeError('fetch failed');
-      },
-    });
-    expect(await asyncCodeOf(failing.info())).toBe('REMOTE_FAILED');
-    const aborted = createRemoteCollection('http://x/collections/a', {
-      fetch: async () => {
-        throw new DOMException('aborted', 'AbortError');
-      },
-    });
-    expect(await asyncCodeOf(aborted.info())).toBe('ABORTED');
-  });
-
-  it('bundles for browsers without pg, fastify or any Node module', async () => {
-    const entry = fileURLToPath(new URL('../src/client.ts', import.meta.url));
-    const result = await build({
-      entryPoints: [entry],
-      bundle: true,
-      write: false,
-      platform: 'browser',
-      format: 'esm',
-      conditions: ['@webembed/source'],
-      // Left external so that any import of them would show in the output.
-      external: ['pg', 'fastify', 'node:*', 'crypto', 'net', 'fs'],
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles[0].text;
-    expect(code).toContain('mergeByScore');
-    expect(code).not.toMatch(/from\s*["'](pg|fastify|node:[a-z]+|crypto|net|fs)["']/);
-    expect(code).not.toMatch(/import\s*\(?\s*["'](pg|fastify|node:)/);
   });
 });

@@ -13,6 +13,13 @@ export interface TestPostgres {
   readonly url: string;
   readonly kind: 'pglite' | 'external';
   stop(): Promise<void>;
+  /**
+   * PGlite only: closes the socket server and every connection to it, as a crashed or stopped
+   * Postgres would (open transactions roll back, the data stays).
+   */
+  down(): Promise<void>;
+  /** PGlite only: listens again on the same port after {@link TestPostgres.down}, like a restarted Postgres. */
+  up(): Promise<void>;
 }
 
 /** The Postgres targets a suite runs against: PGlite always, the external server when configured. */
@@ -34,7 +41,16 @@ export async function startPostgres(target: {
 }): Promise<TestPostgres> {
   if (target.kind === 'external') {
     if (!target.url) throw new Error('external target without WEBEMBED_PG_URL');
-    return { url: target.url, kind: 'external', stop: async () => undefined };
+    const unsupported = async () => {
+      throw new Error('only the PGlite target can be stopped and restarted by the tests');
+    };
+    return {
+      url: target.url,
+      kind: 'external',
+      stop: async () => undefined,
+      down: unsupported,
+      up: unsupported,
+    };
   }
   const db = await PGlite.create({ extensions: { vector } });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
@@ -46,6 +62,9 @@ export async function startPostgres(target: {
       await server.stop();
       await db.close();
     },
+    // stop() keeps the port it was given by the OS, so start() listens on it again.
+    down: () => server.stop(),
+    up: () => server.start(),
   };
 }
 

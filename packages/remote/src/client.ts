@@ -1,21 +1,19 @@
 /**
- * The engine's HTTP client for a collection served by a webembed search service (the one
- * `@webembed/pgvector` runs over Postgres). Written against the service's documented HTTP
- * contract, so the engine (layer 2) needs no dependency on the Node-side package:
- *
- * - `GET  <url>`        → {@link RemoteCollectionInfo}
- * - `POST <url>/search` with a {@link RemoteSearchRequest} → {@link RemoteSearchResult}
- * - errors: a 4xx/5xx status with `{ error: { code, message, details? } }`, `code` a WebEmbedError code.
- *
- * `<url>` is the collection's URL, `<service>/collections/<name>`. Browser-safe: fetch only.
+ * The one fetch client of the webembed search service: the engine's remote and tiered collections
+ * and `@webembed/pgvector/client` both use it, so request shapes and error mapping live here only.
+ * Browser-safe: fetch and URL, no Node module.
  *
  * @module
  */
 import { type ModelFingerprint, WebEmbedError, type WebEmbedErrorCode } from '@webembed/core';
-import type { SearchHit } from './collection.js';
-
-/** Search modes a remote collection serves. */
-export type RemoteSearchMode = 'float32' | 'binary-rescore';
+import {
+  type JsonObject,
+  REMOTE_ERROR_CODES,
+  type RemoteCollectionInfo,
+  type RemoteSearchHit,
+  type RemoteSearchRequest,
+  type RemoteSearchResponse,
+} from './protocol.js';
 
 /** Where a remote collection lives and how to reach it. */
 export interface RemoteEndpoint {
@@ -29,68 +27,22 @@ export interface RemoteEndpoint {
   readonly fetch?: typeof fetch;
 }
 
-/** Body of `POST <url>/search`: a `vector` with the `fingerprint` that made it, or a `text`. */
-export interface RemoteSearchRequest {
-  readonly vector?: readonly number[];
-  readonly text?: string;
-  readonly fingerprint?: ModelFingerprint;
-  /** Hits wanted, 1..1000 (the service's default is 10). */
-  readonly k?: number;
-  readonly mode?: RemoteSearchMode;
-  /** Binary candidates per hit rescored (binary-rescore). */
-  readonly oversample?: number;
-  /** Metadata equality filter, a plain JSON object. */
-  readonly filter?: Readonly<Record<string, unknown>>;
-  /** Exact (sequential) search instead of the approximate index. */
-  readonly exact?: boolean;
-}
-
-/** Response of `POST <url>/search`: cosine-similarity hits, best first. */
-export interface RemoteSearchResult {
-  readonly hits: SearchHit[];
-  readonly mode: RemoteSearchMode;
-  readonly timings: { readonly embedMs: number; readonly searchMs: number };
-}
-
-/** Response of `GET <url>`. */
-export interface RemoteCollectionInfo {
-  readonly name: string;
-  readonly dims: number;
-  readonly fingerprint: ModelFingerprint;
-  /** Live rows. */
-  readonly count: number;
-  /** Whether the service embeds `text` queries itself. */
-  readonly textQueries: boolean;
-}
-
 /** A fetch client for one remote collection. */
 export interface RemoteClient {
   /** The collection's URL, without a trailing slash. */
   readonly url: string;
+  /** Name, dims, fingerprint, row count and indexes of the remote collection. */
   info(signal?: AbortSignal): Promise<RemoteCollectionInfo>;
   /**
    * Searches the remote collection. Errors the service reports come back as WebEmbedErrors with
-   * the service's code (`MODEL_MISMATCH`, `DIMENSION_MISMATCH`, `NOT_FOUND`, ...), an unknown code
-   * or a transport failure as `REMOTE_FAILED`, a cancelled request as `ABORTED`.
+   * the service's code (`MODEL_MISMATCH`, `DIMENSION_MISMATCH`, `ZERO_VECTOR`, `NOT_FOUND`, ...)
+   * and `details.status`; an unknown code, 401, 429, 5xx or a transport failure as
+   * `REMOTE_FAILED` (with `details.retryAfterSeconds` when the service sent `Retry-After`); a
+   * cancelled request as `ABORTED`. A vector holding NaN or Infinity (which JSON cannot carry) is
+   * refused before sending (`NOT_FINITE`).
    */
-  search(request: RemoteSearchRequest, signal?: AbortSignal): Promise<RemoteSearchResult>;
+  search(request: RemoteSearchRequest, signal?: AbortSignal): Promise<RemoteSearchResponse>;
 }
-
-/** Codes a service error may carry through; anything else becomes `REMOTE_FAILED`. */
-const PASSED_THROUGH: ReadonlySet<string> = new Set<WebEmbedErrorCode>([
-  'DIMENSION_MISMATCH',
-  'NOT_FINITE',
-  'ZERO_VECTOR',
-  'INVALID_K',
-  'EMPTY_CORPUS',
-  'INVALID_ARGUMENT',
-  'MODEL_MISMATCH',
-  'EMPTY_TEXT',
-  'TEXT_TOO_LONG',
-  'NOT_A_STRING',
-  'NOT_FOUND',
-  'REMOTE_FAILED',
-]);
 
 /** Checks an endpoint given as a URL string or an object and returns it as an object. */
 export function normalizeEndpoint(endpoint: string | RemoteEndpoint, apiKey?: string): RemoteEndpoint {
@@ -108,17 +60,18 @@ export function normalizeEndpoint(endpoint: string | RemoteEndpoint, apiKey?: st
 }
 
 /**
- * A fetch client for the remote collection at `endpoint.url` (`<service>/collections/<name>`).
- * Throws `INVALID_ARGUMENT` for a URL that is not http(s) or when no fetch is available.
+ * A fetch client for the remote collection at `endpoint` (`<service>/collections/<name>`, as a
+ * URL string or a {@link RemoteEndpoint}). Throws `INVALID_ARGUMENT` for a URL that is not
+ * http(s) or when no fetch is available.
  *
  * @example
  * ```ts
- * const client = createRemoteClient({ url: 'https://search.example.com/collections/docs', apiKey });
- * const { hits } = await client.search({ text: 'where does the cat sleep?', k: 5 });
+ * const docs = createRemoteClient({ url: 'https://search.example.com/collections/docs', apiKey });
+ * const { hits } = await docs.search({ vector: Array.from(queryVector), fingerprint, k: 10 });
  * ```
  */
-export function createRemoteClient(endpoint: RemoteEndpoint): RemoteClient {
-  const { url, apiKey, apiKeyHeader = 'x-api-key' } = normalizeEndpoint(endpoint);
+export function createRemoteClient(endpoint: string | RemoteEndpoint): RemoteClient {
+  const { url, apiKey, apiKeyHeader = 'x-api-key', fetch: givenFetch } = normalizeEndpoint(endpoint);
   let parsed: URL;
   try {
     parsed = new URL(url, (globalThis as { location?: { href: string } }).location?.href);
@@ -132,9 +85,9 @@ export function createRemoteClient(endpoint: RemoteEndpoint): RemoteClient {
     );
   }
   const base = parsed.toString().replace(/\/+$/, '');
-  const doFetch = endpoint.fetch ?? globalThis.fetch?.bind(globalThis);
+  const doFetch = givenFetch ?? globalThis.fetch?.bind(globalThis);
   if (typeof doFetch !== 'function') {
-    throw new WebEmbedError('INVALID_ARGUMENT', 'no fetch in this runtime: pass remote.fetch');
+    throw new WebEmbedError('INVALID_ARGUMENT', 'no fetch in this runtime: pass fetch in the endpoint');
   }
   const headers: Record<string, string> = { accept: 'application/json' };
   if (apiKey !== undefined) headers[apiKeyHeader.toLowerCase()] = apiKey;
@@ -146,7 +99,14 @@ export function createRemoteClient(endpoint: RemoteEndpoint): RemoteClient {
       response = await doFetch(target, { ...init, headers: { ...headers, ...init.headers } });
     } catch (err) {
       if ((err as Error)?.name === 'AbortError' || init.signal?.aborted) {
-        throw new WebEmbedError('ABORTED', `request to ${target} was cancelled through its AbortSignal`);
+        throw new WebEmbedError(
+          'ABORTED',
+          `request to ${target} was cancelled through its AbortSignal`,
+          undefined,
+          {
+            cause: err,
+          },
+        );
       }
       throw new WebEmbedError(
         'REMOTE_FAILED',
@@ -156,7 +116,7 @@ export function createRemoteClient(endpoint: RemoteEndpoint): RemoteClient {
       );
     }
     const body: unknown = await response.json().catch(() => null);
-    if (!response.ok) throw errorFrom(response.status, body, target);
+    if (!response.ok) throw errorFrom(response, body, target);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new WebEmbedError(
         'REMOTE_FAILED',
@@ -180,14 +140,26 @@ export function createRemoteClient(endpoint: RemoteEndpoint): RemoteClient {
         );
       }
       return {
+        ...(body as unknown as RemoteCollectionInfo),
         name: String(body.name),
-        dims: body.dims,
-        fingerprint: fingerprint as ModelFingerprint,
         count: Number(body.count),
+        fingerprint: fingerprint as ModelFingerprint,
         textQueries: body.textQueries === true,
       };
     },
     async search(request, signal) {
+      const vector = request?.vector;
+      if (vector !== undefined && typeof vector?.length === 'number') {
+        for (let i = 0; i < vector.length; i++) {
+          if (typeof vector[i] === 'number' && !Number.isFinite(vector[i])) {
+            throw new WebEmbedError(
+              'NOT_FINITE',
+              `the query vector holds ${vector[i]} at dimension ${i}; every value must be a finite number`,
+              { index: i },
+            );
+          }
+        }
+      }
       const body = await call('/search', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -199,7 +171,7 @@ export function createRemoteClient(endpoint: RemoteEndpoint): RemoteClient {
           url: base,
         });
       }
-      const hits = (body.hits as Record<string, unknown>[]).map((hit, i) => {
+      const hits = (body.hits as Record<string, unknown>[]).map((hit, i): RemoteSearchHit => {
         if (typeof hit?.id !== 'string' || typeof hit.score !== 'number') {
           throw new WebEmbedError(
             'REMOTE_FAILED',
@@ -210,8 +182,8 @@ export function createRemoteClient(endpoint: RemoteEndpoint): RemoteClient {
         return {
           id: hit.id,
           text: typeof hit.text === 'string' ? hit.text : '',
-          // JSON has no undefined: a hit without metadata has none.
-          metadata: (hit.metadata ?? undefined) as SearchHit['metadata'],
+          // JSON has no undefined: a hit without metadata has none, as local hits say it.
+          metadata: (hit.metadata ?? undefined) as JsonObject | undefined,
           score: hit.score,
         };
       });
@@ -228,19 +200,25 @@ export function createRemoteClient(endpoint: RemoteEndpoint): RemoteClient {
   };
 }
 
-function errorFrom(status: number, body: unknown, url: string): WebEmbedError {
+function errorFrom(response: Response, body: unknown, url: string): WebEmbedError {
+  const { status } = response;
   const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
   const remoteCode = typeof error?.code === 'string' ? error.code : null;
-  const code = remoteCode !== null && PASSED_THROUGH.has(remoteCode) ? remoteCode : 'REMOTE_FAILED';
+  const code =
+    remoteCode !== null && REMOTE_ERROR_CODES.has(remoteCode as WebEmbedErrorCode)
+      ? remoteCode
+      : 'REMOTE_FAILED';
   const message = typeof error?.message === 'string' ? error.message : `HTTP ${status}`;
   const details =
     typeof error?.details === 'object' && error.details !== null
       ? (error.details as Record<string, string | number | boolean | null>)
       : {};
+  const retryAfter = Number(response.headers?.get('retry-after') ?? Number.NaN);
   return new WebEmbedError(code as WebEmbedErrorCode, `${url}: ${message}`, {
     ...details,
     status,
     remoteCode,
     url,
+    ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSeconds: retryAfter } : {}),
   });
 }

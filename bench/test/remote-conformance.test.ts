@@ -1,32 +1,31 @@
-// The engine's remote client (written against the search service's HTTP contract, without
-// importing @webembed/pgvector) against the real service on PGlite over the wire protocol:
-// same hits and same error codes as pgvector's own fetch client, tiered search equal to one
-// exact search over both tiers, and the two merge functions agreeing.
+// The one client of the search service (@webembed/remote: the engine's remote collections and
+// @webembed/pgvector/client are the same code) against the real service on PGlite over the wire
+// protocol: the hits of a direct searchCollection call, the service's error codes as local search
+// names them, and a tiered search equal to one exact search over both tiers.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { type ModelFingerprint, isWebEmbedError, searchFloat } from '@webembed/core';
+import * as engine from '@webembed/engine';
 import {
   type EngineCollectionHandle,
   type QueryEmbedder,
   type SearchResponse,
   createRemoteClient,
-  mergeHitsByScore,
   remoteCollection,
   tieredCollection,
 } from '@webembed/engine';
-import { createSearchService, loadCollection } from '@webembed/pgvector';
-import { createRemoteCollection, mergeByScore } from '@webembed/pgvector/client';
-import fc from 'fast-check';
+import { createSearchService, loadCollection, searchCollection } from '@webembed/pgvector';
+import * as pgvectorClient from '@webembed/pgvector/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
 const DIMS = 1024;
 const ROWS = 200;
 const HOT = 50; // rows 0..49 are the local hot set, 50..199 live in Postgres
-const API_KEY = 'agreement-key';
+const API_KEY = 'conformance-key';
 const BGE_M3: ModelFingerprint = {
   modelId: 'BAAI/bge-m3',
   revision: '',
@@ -89,12 +88,13 @@ let db: PGlite;
 let socket: PGLiteSocketServer;
 let app: ReturnType<typeof createSearchService>;
 let base: string;
+let url: string;
 
 beforeAll(async () => {
   db = await PGlite.create({ extensions: { vector } });
   socket = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
   await socket.start();
-  const url = `postgres://postgres@${socket.getServerConn()}/postgres`;
+  url = `postgres://postgres@${socket.getServerConn()}/postgres`;
   await loadCollection(
     url,
     'alice',
@@ -121,43 +121,42 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function codeOf(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-  } catch (err) {
-    expect(isWebEmbedError(err)).toBe(true);
-    return (err as { code: string }).code;
-  }
-  return 'no error';
-}
+describe('the one remote client against the pgvector search service', () => {
+  it('is one piece of code, whichever package it is imported from', () => {
+    expect(pgvectorClient.createRemoteClient).toBe(engine.createRemoteClient);
+    expect(pgvectorClient.mergeHitsByScore).toBe(engine.mergeHitsByScore);
+    expect(pgvectorClient.normalizeEndpoint).toBe(engine.normalizeEndpoint);
+  });
 
-describe('engine remote client vs the pgvector search service', () => {
-  it('gets the same hits as pgvector’s fetch client (vector and text queries, both modes, filters)', async () => {
-    const engineClient = createRemoteClient({ url: `${base}/alice`, apiKey: API_KEY });
-    const pgClient = createRemoteCollection(`${base}/alice`, { apiKey: API_KEY });
-    expect(await engineClient.info()).toMatchObject({
+  it('gets the hits of a direct searchCollection call (vector and text queries, both modes, filters)', async () => {
+    const client = createRemoteClient({ url: `${base}/alice`, apiKey: API_KEY });
+    expect(await client.info()).toMatchObject({
       name: 'alice',
       dims: DIMS,
       count: ROWS - HOT,
       fingerprint: BGE_M3,
+      storage: 'vector',
+      binaryIndex: true,
       textQueries: true,
     });
     for (const r of [3, 77, 150]) {
       for (const mode of ['float32', 'binary-rescore'] as const) {
-        const ours = await engineClient.search({
+        const viaService = await client.search({
           vector: Array.from(row(r)),
           fingerprint: BGE_M3,
           k: 10,
           mode,
         });
-        const theirs = await pgClient.search(row(r), { k: 10, fingerprint: BGE_M3, mode });
-        expect(ours.hits).toEqual(theirs.hits);
-        expect(ours.mode).toBe(mode);
+        const direct = await searchCollection(url, 'alice', row(r), { k: 10, fingerprint: BGE_M3, mode });
+        expect(viaService.hits).toEqual(direct);
+        expect(viaService.mode).toBe(mode);
       }
-      const byText = await engineClient.search({ text: `row:${r}`, k: 5 });
-      expect(byText.hits).toEqual((await pgClient.search(`row:${r}`, { k: 5 })).hits);
+      const byText = await client.search({ text: `row:${r}`, k: 5 });
+      expect(byText.hits).toEqual(
+        await searchCollection(url, 'alice', row(r), { k: 5, fingerprint: BGE_M3 }),
+      );
     }
-    const filtered = await engineClient.search({
+    const filtered = await client.search({
       vector: Array.from(row(3)),
       fingerprint: BGE_M3,
       filter: { n: 120 },
@@ -165,30 +164,76 @@ describe('engine remote client vs the pgvector search service', () => {
     expect(filtered.hits.map((h) => h.id)).toEqual([ids[120]]);
   });
 
-  it('reports the same error codes as pgvector’s client', async () => {
-    const cases: [string, string, Record<string, unknown>][] = [
+  it('reports the service’s errors with the codes local search uses', async () => {
+    let deep: Record<string, unknown> = { n: 1 };
+    for (let i = 0; i < 100; i++) deep = { n: deep };
+    const huge = Array.from(row(1));
+    huge[5] = 1e39;
+    const cases: [string, string, Record<string, unknown>, string, number][] = [
       [
         'another model',
         `${base}/alice`,
         { vector: Array.from(row(1)), fingerprint: { ...BGE_M3, modelId: 'x/y' } },
+        'MODEL_MISMATCH',
+        409,
       ],
-      ['other dims', `${base}/alice`, { vector: [0.6, 0.8], fingerprint: { ...BGE_M3, dims: 2 } }],
-      ['k too large', `${base}/alice`, { vector: Array.from(row(1)), fingerprint: BGE_M3, k: 1001 }],
-      ['unknown collection', `${base}/nope`, { vector: Array.from(row(1)), fingerprint: BGE_M3 }],
+      [
+        'other dims',
+        `${base}/alice`,
+        { vector: [0.6, 0.8], fingerprint: { ...BGE_M3, dims: 2 } },
+        'MODEL_MISMATCH',
+        409,
+      ],
+      [
+        'short vector',
+        `${base}/alice`,
+        { vector: [0.6, 0.8], fingerprint: BGE_M3 },
+        'DIMENSION_MISMATCH',
+        400,
+      ],
+      [
+        'zero vector',
+        `${base}/alice`,
+        { vector: new Array(DIMS).fill(0), fingerprint: BGE_M3 },
+        'ZERO_VECTOR',
+        400,
+      ],
+      ['past float32', `${base}/alice`, { vector: huge, fingerprint: BGE_M3 }, 'NOT_FINITE', 400],
+      [
+        'k too large',
+        `${base}/alice`,
+        { vector: Array.from(row(1)), fingerprint: BGE_M3, k: 1001 },
+        'INVALID_ARGUMENT',
+        400,
+      ],
+      [
+        'deep filter',
+        `${base}/alice`,
+        { vector: Array.from(row(1)), fingerprint: BGE_M3, filter: deep },
+        'INVALID_ARGUMENT',
+        400,
+      ],
+      [
+        'unknown collection',
+        `${base}/nope`,
+        { vector: Array.from(row(1)), fingerprint: BGE_M3 },
+        'NOT_FOUND',
+        404,
+      ],
     ];
-    const seen: string[] = [];
-    for (const [what, url, request] of cases) {
-      const ours = await codeOf(() => createRemoteClient({ url, apiKey: API_KEY }).search(request));
-      const { vector: v, ...rest } = request as { vector: number[] };
-      const theirs = await codeOf(() => createRemoteCollection(url, { apiKey: API_KEY }).search(v, rest));
-      expect(ours, what).toBe(theirs);
-      seen.push(ours);
+    for (const [what, at, request, code, status] of cases) {
+      const err = await createRemoteClient({ url: at, apiKey: API_KEY })
+        .search(request)
+        .catch((e: unknown) => e);
+      expect(isWebEmbedError(err), `${what}: ${String(err)}`).toBe(true);
+      expect((err as { code: string }).code, what).toBe(code);
+      expect((err as { details: { status: number } }).details.status, what).toBe(status);
     }
-    expect(seen).toEqual(['MODEL_MISMATCH', 'MODEL_MISMATCH', 'INVALID_ARGUMENT', 'NOT_FOUND']);
-    const wrongKey = () => createRemoteClient({ url: `${base}/alice`, apiKey: 'wrong' }).info();
-    expect(await codeOf(wrongKey)).toBe(
-      await codeOf(() => createRemoteCollection(`${base}/alice`, { apiKey: 'wrong' }).info()),
-    );
+    const wrongKey = await createRemoteClient({ url: `${base}/alice`, apiKey: 'wrong-key' })
+      .info()
+      .catch((e: unknown) => e);
+    expect(isWebEmbedError(wrongKey, 'REMOTE_FAILED')).toBe(true);
+    expect((wrongKey as { details: { status: number } }).details.status).toBe(401);
   });
 
   it('a tiered search (hot set + Postgres) equals one exact search over both tiers', async () => {
@@ -210,25 +255,5 @@ describe('engine remote client vs the pgvector search service', () => {
         expect(h.source).toBe(Number(h.id.slice(1)) < HOT ? 'local' : 'remote');
       });
     }
-  });
-
-  it('mergeHitsByScore (engine) and mergeByScore (pgvector client) agree', () => {
-    const hit = fc.record({
-      id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'),
-      score: fc.constantFrom(0.1, 0.5, 0.9),
-    });
-    fc.assert(
-      fc.property(
-        fc.array(hit, { maxLength: 8 }),
-        fc.array(hit, { maxLength: 8 }),
-        fc.integer({ min: 1, max: 8 }),
-        (a, b, k) => {
-          const local = a.map((h, i) => ({ ...h, tag: `l${i}` }));
-          const remote = b.map((h, i) => ({ ...h, tag: `r${i}` }));
-          expect(mergeHitsByScore(local, remote, k)).toEqual(mergeByScore(local, remote, k));
-        },
-      ),
-      { numRuns: 300 },
-    );
   });
 });
