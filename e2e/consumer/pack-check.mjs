@@ -27,7 +27,7 @@ function targets(map, path = []) {
 // Relative module specifiers in compiled JavaScript: static imports/exports, dynamic imports
 // with a literal, and `new URL('./x', import.meta.url)` (workers, WASM and other assets).
 const SPECIFIER_PATTERNS = [
-  /\b(?:import|export)\s[^'"`;]*?\bfrom\s*(["'])(\.{1,2}\/[^"']+)\1/g,
+  /\b(?:import|export)\b[^'"`;]*?\bfrom\s*(["'])(\.{1,2}\/[^"']+)\1/g,
   /\bimport\s*(["'])(\.{1,2}\/[^"']+)\1/g,
   /\bimport\(\s*(["'])(\.{1,2}\/[^"']+)\1\s*\)/g,
   /\bnew\s+URL\(\s*(["'`])(\.{1,2}\/[^"'`]+)\1\s*,\s*import\.meta\.url\s*\)/g,
