@@ -19,7 +19,7 @@
 //
 // Usage: node e2e/consumer/run.mjs [--tarballs <dir>] [--json <file>] [--keep]
 //   --tarballs: use these .tgz files instead of building and packing (e.g. from another branch).
-//   CONSUMER_PORT: first of the three ports it serves on (default 4330).
+//   CONSUMER_PORT: first of the three ports it serves on (default E2E_PORT + 4, else 4330).
 import { spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -49,7 +49,11 @@ const { values: options } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-const basePort = Number(process.env.CONSUMER_PORT ?? 4330);
+// Three ports from CONSUMER_PORT; else just above the Playwright suite's E2E_PORT, so runs that
+// were given distinct E2E_PORTs do not collide here either.
+const basePort = Number(
+  process.env.CONSUMER_PORT ?? (process.env.E2E_PORT ? Number(process.env.E2E_PORT) + 4 : 4330),
+);
 const FIXTURE_MODEL = 'webembed-fixtures/crosslingual-bert';
 const README_MODEL = 'Xenova/multilingual-e5-small';
 /** Production output, without the app's own model files. 27.6 MB measured; a second ort .wasm would add 26.9 MB. */
