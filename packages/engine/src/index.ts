@@ -90,6 +90,7 @@ export type {
 export { createWorkerApi } from './worker-api.js';
 export { serveEngineWorker } from './serve-worker.js';
 export { DEFAULT_START_TIMEOUT_MS } from './worker-start.js';
+export type { StartedWorker } from './worker-start.js';
 export type { EngineWorkerApi, PlainFilter, WorkerEngineOptions } from './protocol.js';
 export { registerErrorTransfer, serializeError, deserializeError } from './error-transfer.js';
 export type { SerializedError } from './error-transfer.js';
