@@ -23,6 +23,7 @@ export default defineConfig({
             'apps/*/test/**/*.test.ts',
             'bench/test/**/*.test.ts',
             'scripts/test/**/*.test.ts',
+            'e2e/consumer/test/**/*.test.ts',
           ],
           exclude: ['**/*.browser.test.ts', '**/node_modules/**'],
           testTimeout: 60_000,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every check and test suite in order (lint, typecheck, Vitest in Node and in
-// headless Chromium, Playwright e2e) and ends with one line summing them all:
+// headless Chromium, Playwright e2e, the consumer check) and ends with one line summing them all:
 // `N passed, N failed, N skipped`. Exits non-zero when anything failed.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,6 +86,16 @@ suite(
   playwrightJson,
   (r) => ({ passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped }),
   { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson },
+);
+
+// The packed packages in a fresh app outside the workspace (Vite dev and build, webpack, Node).
+const consumerJson = join(tmp, 'consumer.json');
+suite(
+  'consumer check (packed packages installed with npm in a new app)',
+  'node',
+  ['e2e/consumer/run.mjs', '--json', consumerJson],
+  consumerJson,
+  (r) => ({ passed: r.passed, failed: r.failed, skipped: r.skipped }),
 );
 
 console.log('\n=== summary');

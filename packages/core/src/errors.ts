@@ -26,6 +26,10 @@ export type WebEmbedErrorCode =
   | 'NOT_A_STRING'
   | 'EMPTY_BATCH'
   | 'ABORTED'
+  // engine start-up (engine): the worker script, the ONNX runtime files
+  | 'WORKER_LOAD_FAILED'
+  | 'WORKER_START_TIMEOUT'
+  | 'RUNTIME_LOAD_FAILED'
   // storage (store)
   | 'DB_CLOSED'
   | 'QUOTA_EXCEEDED'

@@ -7,9 +7,8 @@
  * ```ts
  * import { env, open } from '@webembed/engine';
  * env.localModelPath = '/models/';
- * env.wasmPaths = { mjs: '/ort/ort-wasm-simd-threaded.asyncify.mjs', wasm: '/ort/ort-wasm-simd-threaded.asyncify.wasm' };
  * const notes = await open({ model: 'Xenova/multilingual-e5-small', collection: 'notes' });
- * await notes.add([{ id: '1', text: 'Le chat dort sur le canapé.' }]);
+ * await notes.upsert([{ id: '1', text: 'Le chat dort sur le canapé.' }]);
  * const { hits } = await notes.search('where does the cat sleep?', { k: 3 });
  * ```
  *
@@ -17,10 +16,11 @@
  */
 import { WebEmbedError } from '@webembed/core';
 import { type Remote, proxy, releaseProxy, wrap } from 'comlink';
+import { loadInProcessEngine } from '#in-process';
 import type { AddOptions, CollectionSearchOptions, DocumentToAdd } from './collection.js';
 import { isNodeRuntime } from './device.js';
 import type { EmbedOptions } from './embedder.js';
-import type { Engine, EngineCollectionHandle, EngineOptions } from './engine.js';
+import type { Engine, EngineCollectionHandle, EngineInfo, EngineOptions } from './engine.js';
 import { env } from './env.js';
 import { registerErrorTransfer } from './error-transfer.js';
 import type { EngineWorkerApi, PlainFilter } from './protocol.js';
@@ -32,15 +32,29 @@ import {
   remoteCollection,
   tieredCollection,
 } from './remote-collection.js';
+import {
+  DEFAULT_START_TIMEOUT_MS,
+  type StartedWorker,
+  startEngineWorker,
+  startWorkerAt,
+  watchWorkerStart,
+} from './worker-start.js';
 
 /** Options of {@link createEngine}. */
 export interface CreateEngineOptions extends Omit<EngineOptions, 'denseSearcher'> {
   /**
-   * Where the engine runs: a module `Worker` you created (running `@webembed/engine/src/worker.ts`),
-   * `'auto'` (default: a new module worker in browsers, in-process under Node), or `false`
-   * (in-process, this thread).
+   * Where the engine runs: `'auto'` (default: the package's own module worker in browsers,
+   * in-process under Node), the URL of a module worker script, a `Worker` you created (its script
+   * must call {@link serveEngineWorker}), or `false` (in-process under Node; browser builds
+   * refuse it: call `createLocalEngine` there).
    */
-  readonly worker?: Worker | 'auto' | false;
+  readonly worker?: Worker | string | URL | 'auto' | false;
+  /**
+   * How long a started worker may take to answer its start-up ping before `createEngine` rejects
+   * with `WORKER_START_TIMEOUT`, in ms. Default {@link DEFAULT_START_TIMEOUT_MS} (30 s). A worker
+   * script that fails to load rejects at once with `WORKER_LOAD_FAILED`.
+   */
+  readonly startTimeoutMs?: number;
 }
 
 let nextOpId = 1;
@@ -82,15 +96,30 @@ function optionalProxy<F extends (...args: never[]) => unknown>(fn: F | undefine
   return fn ? proxy(fn) : undefined;
 }
 
-/** An engine whose work runs in `worker` (already started). */
+/**
+ * An engine whose work runs in `worker` (already started, serving {@link serveEngineWorker}).
+ * Rejects with `WORKER_LOAD_FAILED` when the worker's script fails to load or throws while the
+ * engine starts, and `WORKER_START_TIMEOUT` when it does not answer within `startTimeoutMs`.
+ */
 export async function engineInWorker(
-  worker: Worker,
+  worker: Worker | StartedWorker,
   options: Omit<CreateEngineOptions, 'worker'>,
 ): Promise<Engine> {
   registerErrorTransfer();
-  const api = wrap<EngineWorkerApi>(worker);
-  const { onLoadProgress, env: envOverrides, ...rest } = options;
-  const info = await api.init({ ...rest, env: { ...env, ...envOverrides } }, optionalProxy(onLoadProgress));
+  const started: StartedWorker = 'worker' in worker ? worker : { worker, url: null };
+  const { onLoadProgress, env: envOverrides, startTimeoutMs = DEFAULT_START_TIMEOUT_MS, ...rest } = options;
+  const watch = watchWorkerStart(started, startTimeoutMs);
+  const api = wrap<EngineWorkerApi>(started.worker);
+  let info: EngineInfo;
+  try {
+    await watch.ready;
+    info = await Promise.race([
+      api.init({ ...rest, env: { ...env, ...envOverrides } }, optionalProxy(onLoadProgress)),
+      watch.failure,
+    ]);
+  } finally {
+    watch.stop();
+  }
 
   const collectionHandle = (name: string): EngineCollectionHandle => {
     const write = (docs: readonly DocumentToAdd[], o: AddOptions = {}, upsert = false) =>
@@ -136,7 +165,7 @@ export async function engineInWorker(
         await api.dispose();
       } finally {
         api[releaseProxy]();
-        worker.terminate();
+        started.worker.terminate();
       }
     },
   };
@@ -154,21 +183,29 @@ export async function engineInWorker(
  * ```
  */
 export async function createEngine(options: CreateEngineOptions): Promise<Engine> {
-  const { worker = 'auto', ...rest } = options;
+  const { worker = 'auto', startTimeoutMs, ...rest } = options;
   if (worker === false || (worker === 'auto' && (isNodeRuntime() || typeof Worker === 'undefined'))) {
-    // Loaded on demand: a page that runs the engine in its worker never downloads this copy of
-    // transformers.js and onnxruntime.
-    const { createLocalEngine } = await import('./engine.js');
-    return createLocalEngine(rest);
+    const createInProcess = await loadInProcessEngine();
+    if (!createInProcess) {
+      throw new WebEmbedError(
+        'INVALID_ARGUMENT',
+        worker === false
+          ? 'createEngine({ worker: false }) runs in-process only under Node; in a browser call createLocalEngine(options) to run the engine in this thread'
+          : 'no Worker in this context: call createLocalEngine(options) to run the engine in this thread',
+      );
+    }
+    return createInProcess(rest);
   }
-  const instance =
+  const started =
     worker === 'auto'
-      ? new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'webembed-engine' })
-      : worker;
+      ? startEngineWorker()
+      : typeof worker === 'string' || worker instanceof URL
+        ? startWorkerAt(worker)
+        : { worker, url: null };
   try {
-    return await engineInWorker(instance, rest);
+    return await engineInWorker(started, { ...rest, startTimeoutMs });
   } catch (err) {
-    instance.terminate();
+    started.worker.terminate();
     throw err;
   }
 }
@@ -214,6 +251,8 @@ export interface OpenRemoteOptions extends Partial<CreateEngineOptions> {
 /** An engine plus one open collection: semantic search in a few lines. */
 export interface OpenedCollection extends EngineCollectionHandle {
   readonly engine: Engine;
+  /** What runs: backend, adapter, threads, model fingerprint, search backend (`engine.info`). */
+  readonly info: EngineInfo;
   /** The remote part, for a tiered collection. */
   readonly remote?: RemoteCollectionHandle;
   /** Disposes the engine (and its worker). */
@@ -303,10 +342,11 @@ export async function open(
   try {
     const handle = await engine.collection(name);
     const close = () => engine.dispose();
-    if (!client) return { ...handle, engine, close };
+    const { info } = engine;
+    if (!client) return { ...handle, engine, info, close };
     const remoteHandle = remoteCollection(client, engine);
     await checkRemoteModel(remoteHandle, engine.info.fingerprint, policy);
-    return { ...tieredCollection(handle, remoteHandle, engine, policy), engine, close };
+    return { ...tieredCollection(handle, remoteHandle, engine, policy), engine, info, close };
   } catch (err) {
     await engine.dispose();
     throw err;

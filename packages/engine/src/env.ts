@@ -6,6 +6,7 @@
  * @module
  */
 import { WebEmbedError } from '@webembed/core';
+import { bundledWasmPaths } from './ort-files.js';
 
 /** URLs of the two onnxruntime-web files the WASM and WebGPU backends load. */
 export interface WasmPaths {
@@ -28,11 +29,18 @@ export interface EngineEnv {
   /** Host for remote models (a Hugging Face compatible mirror). */
   remoteHost: string;
   /**
-   * Where onnxruntime-web's WASM files are served from. Default `null`: transformers.js' own
-   * default (a public CDN), which an offline app must override.
+   * Where onnxruntime-web's two runtime files are served from. Default `null`: the copies that
+   * ship next to the published package's worker (`dist/ort-wasm-simd-threaded.asyncify.{mjs,wasm}`,
+   * which Vite and webpack emit with the worker, no configuration needed). Set it to serve them
+   * from elsewhere. (Source builds of this repository have no such copies: there `null` leaves
+   * transformers.js' default, a public CDN.)
    */
   wasmPaths: WasmPaths | null;
-  /** Worker threads for the WASM backend (`null`: onnxruntime's default). */
+  /**
+   * Threads for the WASM backend. Default `null`: `min(4, navigator.hardwareConcurrency)` when the
+   * page is cross-origin isolated (COOP/COEP headers; multi-threaded WASM needs
+   * SharedArrayBuffer), else 1. `engine.info.threads` says what runs.
+   */
   numThreads: number | null;
   /** Largest text accepted, in characters; longer texts throw `TEXT_TOO_LONG`. Default 100 000. */
   maxTextChars: number;
@@ -63,6 +71,36 @@ export interface TransformersEnvLike {
   remoteHost: string;
   useBrowserCache: boolean;
   backends: { onnx: { wasm?: { wasmPaths?: unknown; numThreads?: number } } };
+  /** transformers.js' fetch hook (model files, and its preload of the runtime files). */
+  fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+}
+
+/**
+ * WASM threads when `env.numThreads` is `null`: `min(4, hardwareConcurrency)` in a cross-origin
+ * isolated context, else 1 (without SharedArrayBuffer onnxruntime-web runs one thread anyway).
+ */
+export function defaultWasmThreads(
+  scope: { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } } = globalThis,
+): number {
+  if (scope.crossOriginIsolated !== true) return 1;
+  const cores = scope.navigator?.hardwareConcurrency;
+  return Math.max(1, Math.min(4, typeof cores === 'number' && cores > 0 ? Math.floor(cores) : 1));
+}
+
+function checkWasmPaths(paths: unknown): void {
+  const p = paths as Partial<WasmPaths> | null;
+  if (p === null) return;
+  if (typeof p !== 'object' || typeof p.mjs !== 'string' || typeof p.wasm !== 'string' || !p.mjs || !p.wasm) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `env.wasmPaths must be null or { mjs, wasm } URLs of ort-wasm-simd-threaded.asyncify.mjs and .wasm, got ${JSON.stringify(paths)}`,
+    );
+  }
+}
+
+/** The runtime file URLs a load uses: `env.wasmPaths`, else the copies beside the bundled worker. */
+export function effectiveWasmPaths(config: Pick<EngineEnv, 'wasmPaths'>): WasmPaths | null {
+  return config.wasmPaths ?? bundledWasmPaths();
 }
 
 /** Copies {@link env} (plus per-call overrides) into transformers.js' env before a load. */
@@ -77,6 +115,13 @@ export function applyEnv(target: TransformersEnvLike, overrides: Partial<EngineE
       `env.maxTextChars must be a positive integer, got ${String(config.maxTextChars)}`,
     );
   }
+  if (config.numThreads !== null && !(Number.isInteger(config.numThreads) && config.numThreads >= 1)) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `env.numThreads must be null or a positive integer, got ${String(config.numThreads)}`,
+    );
+  }
+  checkWasmPaths(config.wasmPaths);
   target.allowLocalModels = true;
   target.allowRemoteModels = config.allowRemoteModels;
   target.localModelPath = config.localModelPath;
@@ -84,8 +129,9 @@ export function applyEnv(target: TransformersEnvLike, overrides: Partial<EngineE
   if (typeof config.useBrowserCache === 'boolean') target.useBrowserCache = config.useBrowserCache;
   const wasm = target.backends.onnx.wasm;
   if (wasm) {
-    if (config.wasmPaths) wasm.wasmPaths = { ...config.wasmPaths };
-    if (config.numThreads !== null) wasm.numThreads = config.numThreads;
+    const paths = effectiveWasmPaths(config);
+    if (paths) wasm.wasmPaths = { ...paths };
+    wasm.numThreads = config.numThreads ?? defaultWasmThreads();
   }
   return config;
 }

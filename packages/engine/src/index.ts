@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { env, applyEnv } from './env.js';
+export { env, applyEnv, defaultWasmThreads } from './env.js';
 export type { EngineEnv, WasmPaths } from './env.js';
 export {
   PRESETS,
@@ -83,6 +83,9 @@ export type {
   TieredCollectionHandle,
 } from './remote-collection.js';
 export { createWorkerApi } from './worker-api.js';
+export { serveEngineWorker } from './serve-worker.js';
+export { DEFAULT_START_TIMEOUT_MS } from './worker-start.js';
+export type { StartedWorker } from './worker-start.js';
 export type { EngineWorkerApi, PlainFilter, WorkerEngineOptions } from './protocol.js';
 export { registerErrorTransfer, serializeError, deserializeError } from './error-transfer.js';
 export type { SerializedError } from './error-transfer.js';

@@ -13,7 +13,13 @@ import {
   checkWebGpu,
   type AdapterDescription,
 } from './device.js';
-import { type EngineEnv, type TransformersEnvLike, applyEnv } from './env.js';
+import { type EngineEnv, type TransformersEnvLike, type WasmPaths, applyEnv } from './env.js';
+import {
+  type BadResponse,
+  describeBadResponses,
+  diagnoseRuntimeFiles,
+  watchFetches,
+} from './load-diagnostics.js';
 
 /** Weight precisions transformers.js can load (file suffixes: '', _fp16, _quantized, _q4). */
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4';
@@ -88,6 +94,23 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The runtime file URLs transformers.js will hand to onnxruntime-web (copied before a load). */
+function readWasmPaths(target: TransformersEnvLike): WasmPaths | null {
+  const paths = target.backends.onnx.wasm?.wasmPaths as Partial<WasmPaths> | undefined;
+  return paths && typeof paths.mjs === 'string' && typeof paths.wasm === 'string'
+    ? { mjs: paths.mjs, wasm: paths.wasm }
+    : null;
+}
+
+function absoluteUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url, (globalThis as { location?: { href: string } }).location?.href).href;
+  } catch {
+    return url;
+  }
+}
+
 function readThreads(target: TransformersEnvLike): number | null {
   const threads = target.backends.onnx.wasm?.numThreads;
   return typeof threads === 'number' && threads > 0 ? threads : null;
@@ -114,11 +137,29 @@ function idsToInputs(
   };
 }
 
-/** Loads tokenizer and encoder, trying each candidate backend in turn. */
+/**
+ * Loads tokenizer and encoder, trying each candidate backend in turn. Failures name the URL that
+ * broke: `MODEL_LOAD_FAILED` for model files, `RUNTIME_LOAD_FAILED` for onnxruntime-web's files.
+ */
 export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
-  const candidates = backendCandidates(options.device);
   const transformers = (await import('@huggingface/transformers')) as unknown as TransformersModule;
   const config = applyEnv(transformers.env, options.env);
+  const fetches = watchFetches(transformers.env);
+  try {
+    return await loadWith(transformers, config, fetches.bad, options);
+  } finally {
+    fetches.stop();
+  }
+}
+
+async function loadWith(
+  transformers: TransformersModule,
+  config: EngineEnv,
+  badResponses: readonly BadResponse[],
+  options: LoadOptions,
+): Promise<LoadedModel> {
+  const candidates = backendCandidates(options.device);
+  const runtimePaths = readWasmPaths(transformers.env);
   const common = {
     revision: options.revision ?? 'main',
     progress_callback: options.onLoadProgress,
@@ -129,13 +170,14 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   } catch (err) {
     throw new WebEmbedError(
       'MODEL_LOAD_FAILED',
-      `could not load the tokenizer of "${options.modelId}" from ${config.localModelPath}${config.allowRemoteModels ? ` or ${config.remoteHost}` : ' (remote models disabled)'}: ${message(err)}`,
+      `could not load the tokenizer of "${options.modelId}" from ${config.localModelPath}${config.allowRemoteModels ? ` or ${config.remoteHost}` : ' (remote models disabled)'}: ${message(err)}${describeBadResponses(badResponses)}`,
       { model: options.modelId },
       { cause: err },
     );
   }
   const fallbackReasons: string[] = [];
   let adapter: AdapterDescription | null = null;
+  let triedOrtWeb = false;
   for (const backend of candidates) {
     if (backend === 'webgpu') {
       const check = await checkWebGpu();
@@ -145,6 +187,7 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
         continue;
       }
     }
+    triedOrtWeb ||= backend !== 'cpu';
     try {
       const model = (await transformers.AutoModel.from_pretrained(options.modelId, {
         ...common,
@@ -169,9 +212,22 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
     }
   }
   const requested = candidates.length === 0 ? options.device : candidates.join(', then ');
+  const reasons = fallbackReasons.join('; ');
+  if (triedOrtWeb && runtimePaths) {
+    const runtimeProblems = await diagnoseRuntimeFiles(runtimePaths);
+    if (runtimeProblems.length > 0) {
+      throw new WebEmbedError(
+        'RUNTIME_LOAD_FAILED',
+        `onnxruntime-web could not start for "${options.modelId}"${describeBadResponses(runtimeProblems)}. It loads ort-wasm-simd-threaded.asyncify.mjs and .wasm from env.wasmPaths (default: the copies next to @webembed/engine's worker, which bundlers emit with it); serve them there, the .wasm as application/wasm (${reasons})`,
+        { model: options.modelId, url: runtimeProblems[0].url },
+      );
+    }
+  }
+  const runtimeUrls = new Set([runtimePaths?.mjs, runtimePaths?.wasm].map(absoluteUrl));
+  const modelProblems = badResponses.filter((b) => !runtimeUrls.has(absoluteUrl(b.url)));
   throw new WebEmbedError(
     options.device === 'webgpu' && adapter === null ? 'GPU_UNAVAILABLE' : 'MODEL_LOAD_FAILED',
-    `could not load "${options.modelId}" (dtype ${options.dtype}) on ${requested}: ${fallbackReasons.join('; ')}`,
-    { model: options.modelId, dtype: options.dtype },
+    `could not load "${options.modelId}" (dtype ${options.dtype}) on ${requested}: ${reasons}${describeBadResponses(modelProblems)}`,
+    { model: options.modelId, dtype: options.dtype, url: modelProblems[0]?.url },
   );
 }

@@ -1,12 +1,8 @@
 /**
- * Entry point of the engine's module worker: exposes {@link createWorkerApi} over comlink, with
- * WebEmbedError codes kept across the boundary.
+ * Entry point of the engine's module worker (bundled into dist/worker.js with its dependencies).
  *
  * @module
  */
-import { expose } from 'comlink';
-import { registerErrorTransfer } from './error-transfer.js';
-import { createWorkerApi } from './worker-api.js';
+import { serveEngineWorker } from './serve-worker.js';
 
-registerErrorTransfer();
-expose(createWorkerApi());
+serveEngineWorker();

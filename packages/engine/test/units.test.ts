@@ -6,6 +6,7 @@ import {
   E5_PREFIXES,
   PRESETS,
   applyEnv,
+  defaultWasmThreads,
   backendCandidates,
   fingerprintOf,
   planBatches,
@@ -128,6 +129,25 @@ describe('env', () => {
     });
     expect(codeOf(() => applyEnv(target, { localModelPath: '' }))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => applyEnv(target, { maxTextChars: 0 }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => applyEnv(target, { numThreads: 0 }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => applyEnv(target, { numThreads: 1.5 }))).toBe('INVALID_ARGUMENT');
+    expect(
+      codeOf(() =>
+        applyEnv(target, { wasmPaths: { mjs: '/a.mjs' } as unknown as { mjs: string; wasm: string } }),
+      ),
+    ).toBe('INVALID_ARGUMENT');
+    // numThreads null: the default for this context (Node is not cross-origin isolated: 1).
+    applyEnv(target, { numThreads: null });
+    expect(target.backends.onnx.wasm.numThreads).toBe(1);
+  });
+
+  it('defaults WASM threads to min(4, cores) only when cross-origin isolated', () => {
+    const cores = (n: number | undefined) => ({ hardwareConcurrency: n });
+    expect(defaultWasmThreads({ crossOriginIsolated: false, navigator: cores(16) })).toBe(1);
+    expect(defaultWasmThreads({ navigator: cores(16) })).toBe(1);
+    expect(defaultWasmThreads({ crossOriginIsolated: true, navigator: cores(2) })).toBe(2);
+    expect(defaultWasmThreads({ crossOriginIsolated: true, navigator: cores(16) })).toBe(4);
+    expect(defaultWasmThreads({ crossOriginIsolated: true, navigator: cores(undefined) })).toBe(1);
   });
 });
 

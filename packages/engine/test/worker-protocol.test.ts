@@ -1,19 +1,19 @@
 import 'fake-indexeddb/auto';
 import { MessageChannel } from 'node:worker_threads';
 import { WebEmbedError, isWebEmbedError } from '@webembed/core';
-import { type Remote, expose } from 'comlink';
+import type { Remote } from 'comlink';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
   type EmbedResult,
   type Engine,
   type EngineWorkerApi,
   type SearchResponse,
-  createWorkerApi,
   deserializeError,
   engineInWorker,
   env,
   registerErrorTransfer,
   serializeError,
+  serveEngineWorker,
 } from '../src/index.js';
 import { ensureFixtures, fixtureModelsDir, readConcepts } from './fixture-paths.js';
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   env.allowRemoteModels = false;
   registerErrorTransfer();
   const channel = new MessageChannel();
-  expose(createWorkerApi(), channel.port1 as unknown as Parameters<typeof expose>[1]);
+  serveEngineWorker(channel.port1 as unknown as Parameters<typeof serveEngineWorker>[0]);
   port = channel.port2;
   const fakeWorker = Object.assign(channel.port2, { terminate: () => channel.port2.close() });
   const progress: string[] = [];

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * `@webembed/gpu`: WebGPU search: WGSL compute kernels for Hamming, asymmetric binary, int8 and
  * float top-k over GPU-resident corpora, with the CPU path of `@webembed/core` as fallback
