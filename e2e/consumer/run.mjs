@@ -272,7 +272,7 @@ for (const tarball of packed) {
     assert(problems.length === 0, problems.slice(0, 10).join('\n'));
   }, ['build and pack every package']);
 }
-const BROWSER_PACKAGES = ['core', 'text', 'gpu', 'store', 'engine'];
+const BROWSER_PACKAGES = ['core', 'text', 'gpu', 'store', 'remote', 'engine'];
 const tarballOf = (name) => packed.find((f) => f.startsWith(`webembed-${name}-`));
 
 await check('npm install of the tarballs in a fresh app, onnxruntime-node download skipped', () => {
