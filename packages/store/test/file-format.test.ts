@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   COLLECTION_FILE_MAGIC,
   MAX_METADATA_DEPTH,
+  type Metadata,
   type VectorStore,
   buildSnapshot,
   crc32,
@@ -337,7 +338,7 @@ describe('metadata nesting', () => {
     stores.push(store);
     await expectCode(store.importCollection(bytes), 'CORRUPT_FILE');
     expect(await store.listCollections()).toEqual([]);
-    let nested: Record<string, unknown> = { leaf: 1 };
+    let nested: Metadata = { leaf: 1 };
     for (let i = 0; i < MAX_METADATA_DEPTH; i++) nested = { a: nested };
     const col = await store.createCollection('c', { fingerprint: fp, kinds: ['float32'] });
     await expectCode(col.add([{ ...makeDocs(1, 40)[0], metadata: nested }], fp), 'INVALID_ARGUMENT');
