@@ -6,6 +6,7 @@ import { fetchIndexFile, indexFileName, prebuiltIsCurrent } from '../src/prebuil
 const build: DemoBuildConfig = {
   mode: 'test',
   model: 'webembed-fixtures/crosslingual-bert',
+  modelRevision: 'main',
   modelBase: 'models/',
   allowRemoteModels: false,
   dtype: 'q8',

@@ -45,6 +45,7 @@ describe('runtime config', () => {
   const build = {
     mode: 'test' as const,
     model: 'webembed-fixtures/crosslingual-bert',
+    modelRevision: 'main',
     modelBase: 'models/',
     allowRemoteModels: false,
     dtype: 'q8',
