@@ -384,6 +384,23 @@ describe('export and import through the store', () => {
     await expectCode(store.importCollection(reseal(nan), { name: 'bad' }), 'NOT_FINITE');
     expect((await store.listCollections()).map((c) => c.name)).toEqual(['copy', 'src']);
     await expectCode(store.importCollection(bytes), 'ALREADY_EXISTS'); // the file's own name, 'src', is taken
+    // replace: swaps the collection in one transaction; a bad file or a failed write changes nothing.
+    const replaced = await store.importCollection(encodeCollectionFile(sample(3)), {
+      name: 'copy',
+      replace: true,
+    });
+    expect(await replaced.count()).toBe(3);
+    await expectCode(store.importCollection(bad, { name: 'copy', replace: true }), 'CORRUPT_FILE');
+    const originalPut = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = (() => {
+      throw new DOMException('simulated: quota exceeded', 'QuotaExceededError');
+    }) as IDBObjectStore['put'];
+    try {
+      await expectCode(store.importCollection(bytes, { name: 'copy', replace: true }), 'QUOTA_EXCEEDED');
+    } finally {
+      IDBObjectStore.prototype.put = originalPut;
+    }
+    expect((await replaced.load()).ids).toEqual(['doc-0', 'doc-1', 'doc-2']);
     await store.deleteCollection('src');
     const restored = await store.importCollection(bytes);
     expect(restored.name).toBe('src');
