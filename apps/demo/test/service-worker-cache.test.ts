@@ -15,6 +15,7 @@ import {
   staleAssetKeys,
 } from '../src/sw/routes';
 import { MemoryCaches, type Network, loadWorker } from './sw-harness';
+import { testBuild } from './test-build';
 
 const SCOPE = 'https://user.github.io/webembed/';
 const ORT = `${SCOPE}ort/ort-wasm-simd-threaded.asyncify.wasm`;
@@ -29,16 +30,7 @@ const ok =
   () =>
     new Response(bytes.slice(), { status: 200, headers });
 
-const localBuild: DemoBuildConfig = {
-  mode: 'test',
-  model: 'org/m',
-  modelRevision: 'main',
-  modelBase: 'models/',
-  allowRemoteModels: false,
-  dtype: 'q8',
-  ortBase: 'ort/',
-  prebuiltIndex: null,
-};
+const localBuild: DemoBuildConfig = { ...testBuild, model: 'org/m' };
 const hubBuild: DemoBuildConfig = {
   ...localBuild,
   model: 'Xenova/multilingual-e5-small',
@@ -100,25 +92,21 @@ describe('service worker model cache (the real src/sw.ts in a fake worker scope)
     // What the previous worker generation left: the runtime under its bare URL in webembed-models-v1.
     await (await caches.open('webembed-models-v1')).put(ORT, new Response(runtimeV1.slice()));
     const network: Network = new Map([[ORT, ok(runtimeV1)]]);
-    const v1 = await loadWorker({
-      scope: SCOPE,
-      assets: { 'ort/ort-wasm-simd-threaded.asyncify.wasm': entry(runtimeV1) },
-      build: localBuild,
-      caches,
-      network,
-    });
+    const deployed = (runtime: Uint8Array) =>
+      loadWorker({
+        scope: SCOPE,
+        assets: { 'ort/ort-wasm-simd-threaded.asyncify.wasm': entry(runtime) },
+        build: localBuild,
+        caches,
+        network,
+      });
+    const v1 = await deployed(runtimeV1);
     await v1.activate();
     expect(await caches.has('webembed-models-v1')).toBe(false);
     await v1.get(ORT);
 
     network.set(ORT, ok(runtimeV2)); // the new deployment
-    const v2 = await loadWorker({
-      scope: SCOPE,
-      assets: { 'ort/ort-wasm-simd-threaded.asyncify.wasm': entry(runtimeV2) },
-      build: localBuild,
-      caches,
-      network,
-    });
+    const v2 = await deployed(runtimeV2);
     await v2.install();
     await v2.activate();
     const keys = async () => (await (await caches.open(ASSET_CACHE)).keys()).map((r) => r.url);

@@ -169,7 +169,7 @@ describe('resume journal under fuzzing', () => {
           const original = written.get(key);
           expect(original, `a document that was never written: ${key}`).toBeDefined();
           expect(chunks.length).toBe(original!.length);
-          chunks.forEach((c, i) => expect(sameChunk(c, original![i])).toBe(true));
+          for (let i = 0; i < chunks.length; i++) expect(sameChunk(chunks[i], original![i])).toBe(true);
         }
         count('documents reused', read.done.size);
         count('documents written', docs.length);

@@ -8,8 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type ModelFingerprint, isWebEmbedError } from '@webembed/core';
 import { decodeCollectionFile } from '@webembed/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,11 +24,9 @@ import {
   readJournal,
   runCli,
 } from '../src/index.js';
+import { MODEL, modelsDir } from './fixture-model.js';
 import { sink } from './output-sink.js';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const modelsDir = join(repo, '.fixtures', 'models');
-const MODEL = 'webembed-fixtures/mini-bert';
 const io = () => ({ stdout: sink(), stderr: sink(), env: {} as NodeJS.ProcessEnv });
 
 let work: string;
