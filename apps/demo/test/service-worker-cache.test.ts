@@ -162,6 +162,8 @@ describe('model cache routing and checks', () => {
     });
     expect(assetPlan(new URL(`${SCOPE}ort/unlisted.wasm`), scope, assets).kind).toBe('uncached');
     expect(assetPlan(new URL(`${SCOPE}ort/constructor`), scope, assets).kind).toBe('uncached');
+    expect(assetPlan(new URL(`${SCOPE}ort/%E0%A4%A`), scope, assets).kind).toBe('uncached');
+    expect(hubFile(new URL('https://huggingface.co/a/b/resolve/%E0%A4%A/x.json'))).toBeNull();
     expect(assetPlan(new URL(`${HUB}?download=true`), scope, assets)).toMatchObject({
       kind: 'hub',
       key: HUB,

@@ -92,28 +92,31 @@ export type AssetPlan =
   /** Anything else (a file missing from the list, a CDN URL): network only, never cached. */
   | { readonly kind: 'uncached' };
 
+/** `decodeURIComponent`, or null for a malformed escape (`%E0%A4%A`). */
+function decoded(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 /** Model id and revision of a Hub `resolve` URL, or null. */
 export function hubFile(url: URL): { model: string; revision: string; file: string } | null {
   if (url.hostname !== 'huggingface.co' && url.hostname !== 'hf.co') return null;
-  const parts = url.pathname.split('/').filter(Boolean);
+  const parts = url.pathname.split('/').filter(Boolean).map(decoded);
   const at = parts.indexOf('resolve');
-  if (at < 1 || at > 2 || parts.length < at + 3) return null;
-  return {
-    model: parts.slice(0, at).map(decodeURIComponent).join('/'),
-    revision: decodeURIComponent(parts[at + 1]),
-    file: parts
-      .slice(at + 2)
-      .map(decodeURIComponent)
-      .join('/'),
-  };
+  if (at < 1 || at > 2 || parts.length < at + 3 || parts.includes(null)) return null;
+  const text = parts as string[];
+  return { model: text.slice(0, at).join('/'), revision: text[at + 1], file: text.slice(at + 2).join('/') };
 }
 
 /** Decides how a request classified `model` is cached (see {@link AssetPlan}). */
 export function assetPlan(url: URL, scope: URL, assets: AssetList): AssetPlan {
   if (url.origin === scope.origin) {
     if (!url.pathname.startsWith(scope.pathname)) return { kind: 'uncached' };
-    const local = decodeURIComponent(url.pathname.slice(scope.pathname.length));
-    const expected = Object.hasOwn(assets, local) ? assets[local] : undefined;
+    const local = decoded(url.pathname.slice(scope.pathname.length));
+    const expected = local !== null && Object.hasOwn(assets, local) ? assets[local] : undefined;
     if (!expected) return { kind: 'uncached' };
     return { kind: 'hosted', key: `${url.origin}${url.pathname}?sha256=${expected.sha256}`, expected };
   }
