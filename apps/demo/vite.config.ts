@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { findOrtDist, type HostedFolder, hostedFiles, ORT_FILES } from './build/assets-plugin';
+import { assetList, findOrtDist, type HostedFolder, hostedFiles, ORT_FILES } from './build/assets-plugin';
 import { cspPlugin } from './build/csp-plugin';
 import type { DemoBuildConfig } from './src/build-config';
 
@@ -50,6 +50,7 @@ export default defineConfig(({ mode }) => {
   const demo: DemoBuildConfig = {
     mode: isTest ? 'test' : 'demo',
     model: env.WEBEMBED_MODEL || (isTest ? FIXTURE_MODEL : 'Xenova/multilingual-e5-small'),
+    modelRevision: env.WEBEMBED_MODEL_REVISION || 'main',
     modelBase,
     allowRemoteModels: modelBase === null,
     dtype: env.WEBEMBED_DTYPE || 'q8',
@@ -64,12 +65,19 @@ export default defineConfig(({ mode }) => {
       throw new Error(`fixture model missing at ${dir}: run \`pnpm -r run fixtures\` first`);
     hosted.push({ prefix: `models/${FIXTURE_MODEL}/`, dir });
   }
+  // Model and runtime files the site serves, with size and SHA-256, for the service worker: the
+  // hosted folders plus model folders under public/models (copy-model), which Vite copies as is.
+  const publicModels = join(here, 'public', 'models');
+  const modelFolders = hosted.filter((f) => f.prefix.startsWith('ort/') || f.prefix.startsWith('models/'));
+  if (existsSync(publicModels)) modelFolders.push({ prefix: 'models/', dir: publicModels });
+  const assets = assetList(modelFolders);
   return {
     base: env.BASE || './',
     // No SPA fallback: a missing file must be a 404 (transformers.js probes model paths).
     appType: 'mpa',
     resolve: { conditions: ['@webembed/source'] },
-    define: { __WEBEMBED_DEMO__: JSON.stringify(demo) },
+    // Both also reach the service worker's own build (vite-plugin-pwa passes `define` on).
+    define: { __WEBEMBED_DEMO__: JSON.stringify(demo), __WEBEMBED_ASSETS__: JSON.stringify(assets) },
     server: {
       host: '127.0.0.1',
       headers: {

@@ -47,11 +47,16 @@ test('the service worker isolates the page, and a second visit searches with the
   await expect(page.locator('#badge-threads')).toHaveAttribute('data-threads', /^[1-9]\d*$/);
   await expect(page.locator('body')).toHaveAttribute('data-service-worker', 'registered');
   expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
-  // The service worker stores model files and the ORT runtime as they load (in the background).
+  // The service worker stores model files and the ORT runtime as they load (in the background),
+  // each under the SHA-256 the build listed for it, once the bytes have matched it.
   const cachedModelFiles = () =>
     page.evaluate(async () => {
-      const cache = await caches.open('webembed-models-v1');
-      return (await cache.keys()).map((r) => new URL(r.url).pathname.split('/').pop()).sort();
+      const cache = await caches.open('webembed-assets-v2');
+      return (await cache.keys())
+        .map((r) => new URL(r.url))
+        .filter((u) => /^[0-9a-f]{64}$/.test(u.searchParams.get('sha256') ?? ''))
+        .map((u) => u.pathname.split('/').pop())
+        .sort();
     });
   await expect
     .poll(cachedModelFiles, { timeout: 20_000 })

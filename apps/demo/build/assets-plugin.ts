@@ -3,9 +3,11 @@
  * own origin: onnxruntime-web's WASM runtime under `ort/` and, when asked, model folders under
  * `models/`. Nothing is ever loaded from a CDN.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import type { Connect, Plugin } from 'vite';
+import type { AssetList } from '../src/sw/routes';
 
 /** The two onnxruntime-web files transformers.js loads for both the WASM and WebGPU backends. */
 export const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
@@ -52,6 +54,27 @@ function listFiles(folder: HostedFolder): string[] {
     }
   };
   walk(folder.dir);
+  return out;
+}
+
+/**
+ * The build's file list for the service worker: size and SHA-256 of every file in `folders`, keyed
+ * by its URL path under the site base (`ort/...`, `models/<id>/...`). The worker caches each file
+ * under its hash and refuses bytes that do not match, so the list is computed from the very files
+ * the build publishes.
+ */
+export function assetList(folders: readonly HostedFolder[]): AssetList {
+  const out: Record<string, { size: number; sha256: string }> = {};
+  for (const folder of folders) {
+    for (const file of listFiles(folder)) {
+      const bytes = readFileSync(file);
+      const rel = relative(folder.dir, file).split(sep).join('/');
+      out[folder.prefix + rel] = {
+        size: bytes.byteLength,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      };
+    }
+  }
   return out;
 }
 

@@ -4,6 +4,8 @@ export interface DemoBuildConfig {
   readonly mode: 'demo' | 'test';
   /** Model id, e.g. `Xenova/multilingual-e5-small` or `webembed-fixtures/crosslingual-bert`. */
   readonly model: string;
+  /** Model revision (git ref or commit) loaded from the Hub and stored in the fingerprint. Default `main`. */
+  readonly modelRevision: string;
   /** Folder on this origin holding `<model id>/...` files (relative to the page), or `null` for the Hub. */
   readonly modelBase: string | null;
   /** Whether the engine may fetch from the Hugging Face Hub. */

@@ -41,6 +41,7 @@ export async function createSearchService(
   // the vector search runs (WebGPU, or WASM + CPU search).
   const engine: Engine = await createEngine({
     model: config.model,
+    revision: config.modelRevision,
     device: config.device,
     searchBackend: config.device === 'wasm' ? 'cpu' : config.device,
     dtype: config.dtype as 'q8',

@@ -8,11 +8,12 @@ import { type RuntimeConfig, runtimeConfig } from './config';
 import { loadCorpus, loadExamples } from './corpus/index';
 import { createSearchService } from './engine-client';
 import { requestPersistentStorage, setUpServiceWorker } from './pwa/register';
+import { ASSET_CACHE, RETIRED_CACHES } from './sw/routes';
 import { createView, type View } from './ui/view';
 import { openDemoDb } from './user-docs';
 
-/** Caches holding model files (ours, and transformers.js' own browser cache). */
-const MODEL_CACHES = ['webembed-models-v1', 'transformers-cache'];
+/** Caches holding model files (ours, earlier versions of ours, and transformers.js' own browser cache). */
+const MODEL_CACHES = [ASSET_CACHE, ...RETIRED_CACHES, 'transformers-cache'];
 
 async function resetPage(): Promise<void> {
   if ('caches' in globalThis) await Promise.all(MODEL_CACHES.map((name) => caches.delete(name)));

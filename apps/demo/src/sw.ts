@@ -2,12 +2,33 @@
  * The demo's service worker (built by vite-plugin-pwa's injectManifest, which fills in
  * `self.__WB_MANIFEST`). It
  * - precaches the app shell, so a second visit starts with the network off;
- * - caches model files and the ORT runtime the first time they load (cache first afterwards);
+ * - caches model files and the ORT runtime the first time they load (cache first afterwards), keyed
+ *   by content: files the build hosts under their SHA-256 from the build's file list, Hub files
+ *   under their URL (model id + revision); bytes enter the cache only once their size and SHA-256
+ *   (or the Hub's size and ETag) check out, and a new build's worker drops what its list no longer
+ *   names, so an upgrade never serves a stale runtime or model file;
  * - adds COOP/COEP to every same-origin response so the page is cross-origin isolated (threads)
  *   even on hosts that cannot set headers.
  */
 import { withIsolationHeaders } from './sw/headers';
-import { classifyRequest, manifestHash, navigationKey } from './sw/routes';
+import type { DemoBuildConfig } from './build-config';
+import {
+  ASSET_CACHE,
+  type AssetList,
+  type AssetPlan,
+  RETIRED_CACHES,
+  assetPlan,
+  classifyRequest,
+  expectedFromHeaders,
+  integrityProblem,
+  manifestHash,
+  navigationKey,
+  staleAssetKeys,
+} from './sw/routes';
+
+/** The build's model and runtime files with their sizes and SHA-256 (vite.config.ts). */
+declare const __WEBEMBED_ASSETS__: AssetList;
+declare const __WEBEMBED_DEMO__: DemoBuildConfig;
 
 interface PrecacheEntry {
   readonly url: string;
@@ -22,11 +43,14 @@ interface FetchEvent extends ExtendableEvent {
 }
 interface WorkerScope {
   readonly registration: { readonly scope: string };
-  readonly clients: { claim(): Promise<void> };
+  readonly clients: { claim(): Promise<void>; matchAll(): Promise<readonly WindowClient[]> };
   skipWaiting(): Promise<void>;
   addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+}
+interface WindowClient {
+  postMessage(message: unknown): void;
 }
 
 const sw = self as unknown as WorkerScope;
@@ -37,8 +61,10 @@ const manifest = injected.map((entry) =>
 );
 const scope = new URL(sw.registration.scope);
 const SHELL_CACHE = `webembed-shell-${manifestHash(JSON.stringify(manifest))}`;
-/** Model and runtime files; kept across app updates (a model id names its own files). */
-const MODEL_CACHE = 'webembed-models-v1';
+const assets = __WEBEMBED_ASSETS__;
+const build = __WEBEMBED_DEMO__;
+/** The Hub model this build loads, whose cached files survive activation (null: models on this origin). */
+const hubModel = build.allowRemoteModels ? { id: build.model, revision: build.modelRevision } : null;
 
 function absolute(url: string): string {
   const u = new URL(url, scope);
@@ -63,7 +89,11 @@ sw.addEventListener('activate', (event) => {
     (async () => {
       for (const name of await caches.keys()) {
         if (name.startsWith('webembed-shell-') && name !== SHELL_CACHE) await caches.delete(name);
+        if (RETIRED_CACHES.includes(name)) await caches.delete(name);
       }
+      const cache = await caches.open(ASSET_CACHE);
+      const keys = (await cache.keys()).map((request) => request.url);
+      for (const key of staleAssetKeys(keys, scope, assets, hubModel)) await cache.delete(key);
       await sw.clients.claim();
     })(),
   );
@@ -76,20 +106,44 @@ async function fromShell(request: Request): Promise<Response> {
   return cached ?? fetch(request);
 }
 
-/** Cache first; a network answer is handed to the page at once and stored while the worker lives on. */
-async function cacheFirst(request: Request, event: FetchEvent): Promise<Response> {
-  const cache = await caches.open(MODEL_CACHE);
-  const cached = await cache.match(request.url);
+/**
+ * Cache first under the file's content key. A network answer is handed to the page at once (its
+ * download progress keeps streaming) while a copy is checked (size and SHA-256) and stored only
+ * when it passes, so the cache never holds a truncated, altered or outdated file.
+ */
+async function fromAssetCache(request: Request, event: FetchEvent): Promise<Response> {
+  const plan = assetPlan(new URL(request.url), scope, assets);
+  if (plan.kind === 'uncached') return fetch(request);
+  const cache = await caches.open(ASSET_CACHE);
+  const cached = await cache.match(plan.key);
   if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok && response.status === 200) {
-    event.waitUntil(
-      cache
-        .put(request.url, response.clone())
-        .catch((err: unknown) => console.warn('not cached', request.url, err)),
-    );
-  }
+  if (response.status === 200) event.waitUntil(storeVerified(cache, plan, response.clone(), request.url));
   return response;
+}
+
+async function storeVerified(
+  cache: Cache,
+  plan: Exclude<AssetPlan, { kind: 'uncached' }>,
+  response: Response,
+  url: string,
+): Promise<void> {
+  try {
+    const bytes = await response.arrayBuffer();
+    const expected = plan.kind === 'hosted' ? plan.expected : expectedFromHeaders(response.headers);
+    const problem = await integrityProblem(bytes, expected);
+    if (problem !== null) {
+      console.warn(`not cached: ${url} failed its integrity check (${problem})`);
+      for (const client of await sw.clients.matchAll()) {
+        client.postMessage({ type: 'webembed-integrity', url, problem });
+      }
+      return;
+    }
+    const { status, statusText, headers } = response;
+    await cache.put(plan.key, new Response(bytes, { status, statusText, headers }));
+  } catch (err) {
+    console.warn('not cached', url, err);
+  }
 }
 
 async function networkThenCache(request: Request): Promise<Response> {
@@ -117,7 +171,7 @@ sw.addEventListener('fetch', (event) => {
     kind === 'shell'
       ? fromShell(request)
       : kind === 'model'
-        ? cacheFirst(request, event)
+        ? fromAssetCache(request, event)
         : networkThenCache(request);
   event.respondWith(respond.then((response) => (sameOrigin ? withIsolationHeaders(response) : response)));
 });

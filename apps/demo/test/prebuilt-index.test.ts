@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { DemoBuildConfig } from '../src/build-config';
 import { parseIndexUrl, runtimeConfig } from '../src/config';
 import { fetchIndexFile, indexFileName, prebuiltIsCurrent } from '../src/prebuilt-index';
+import { testBuild as build } from './test-build';
 
-const build: DemoBuildConfig = {
-  mode: 'test',
-  model: 'webembed-fixtures/crosslingual-bert',
-  modelBase: 'models/',
-  allowRemoteModels: false,
-  dtype: 'q8',
-  ortBase: 'ort/',
-  prebuiltIndex: null,
-};
 const page = new URL('https://example.github.io/webembed/');
 
 function fakeFetch(

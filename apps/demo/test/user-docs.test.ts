@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectionName, parseDevice, runtimeConfig } from '../src/config';
 import { isAcceptedFile, MAX_DOC_CHARS, newDocId, prepareUserText, titleFor } from '../src/user-docs';
+import { testBuild } from './test-build';
 
 describe('prepareUserText', () => {
   it('normalizes line endings and trims', () => {
@@ -42,15 +43,7 @@ describe('files and titles', () => {
 });
 
 describe('runtime config', () => {
-  const build = {
-    mode: 'test' as const,
-    model: 'webembed-fixtures/crosslingual-bert',
-    modelBase: 'models/',
-    allowRemoteModels: false,
-    dtype: 'q8',
-    ortBase: 'ort/',
-    prebuiltIndex: null,
-  };
+  const build = testBuild;
   it('reads ?device= and refuses unknown values by name', () => {
     expect(parseDevice(null)).toBe('auto');
     expect(parseDevice('wasm')).toBe('wasm');

@@ -15,8 +15,15 @@ export { INDEX_HELP, MAIN_HELP, parseCommandLine } from './args.js';
 export type { CliRequest, IndexCommand } from './args.js';
 export { readDocuments } from './documents.js';
 export type { ReadResult, SkippedInput, SourceDocument } from './documents.js';
-export { journalPathFor, openJournal, readJournal, removeJournal } from './journal.js';
-export type { EmbeddedChunk, JournalHeader, JournalWriter } from './journal.js';
+export { JOURNAL_VERSION, journalPathFor, openJournal, readJournal, removeJournal } from './journal.js';
+export type {
+  EmbeddedChunk,
+  IgnoredJournalLine,
+  JournalContents,
+  JournalHeader,
+  JournalWriter,
+} from './journal.js';
+export { checkOutputPath } from './output.js';
 export { indexFolder } from './indexer.js';
 export type { IndexHooks, IndexSummary, ProgressReporter } from './indexer.js';
 export { createProgressReporter } from './progress.js';

@@ -15,12 +15,14 @@ import type { IndexCommand } from './args.js';
 import { type SkippedInput, type SourceDocument, readDocuments } from './documents.js';
 import {
   type EmbeddedChunk,
+  JOURNAL_VERSION,
   type JournalHeader,
   journalPathFor,
   openJournal,
   readJournal,
   removeJournal,
 } from './journal.js';
+import { checkOutputPath, fileSystemError } from './output.js';
 
 /** Progress callbacks (the CLI draws a bar on stderr with them). */
 export interface ProgressReporter {
@@ -66,9 +68,12 @@ interface PendingDocument {
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
- * Runs `webembed index`. Throws `WebEmbedError`: `NOT_FOUND` (folder), `MODEL_LOAD_FAILED`,
- * `INVALID_ARGUMENT` (chunk options that do not fit the model, journal options that differ),
- * `MODEL_MISMATCH` (journal of another model), `EMPTY_CORPUS` (nothing to index), `ABORTED`.
+ * Runs `webembed index`. Throws `WebEmbedError`: `NOT_FOUND` (folder, or the output's folder),
+ * `MODEL_LOAD_FAILED`, `INVALID_ARGUMENT` (an `--out` that is a folder or not writable, chunk
+ * options that do not fit the model, journal options that differ), `MODEL_MISMATCH` (journal of
+ * another model), `CORRUPT_FILE` (journal header altered), `EMPTY_CORPUS` (nothing to index),
+ * `QUOTA_EXCEEDED` (disk full), `ABORTED`. The output path is checked before anything is read or
+ * embedded.
  *
  * @example
  * ```ts
@@ -78,6 +83,7 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 export async function indexFolder(command: IndexCommand, hooks: IndexHooks = {}): Promise<IndexSummary> {
   const log = hooks.log ?? (() => {});
   const started = performance.now();
+  await checkOutputPath(command.out);
   const { documents, skipped, files } = await readDocuments(command.folder);
   log(
     `read ${documents.length} documents from ${files} files${skipped.length ? `, ${skipped.length} skipped` : ''}`,
@@ -138,13 +144,21 @@ async function indexWith(
   const { maxTokens, chunkTokens } = chunkBudget(embedder, command);
   const header: JournalHeader = {
     journal: 'webembed-cli',
-    version: 1,
+    version: JOURNAL_VERSION,
     fingerprint: embedder.fingerprint,
     chunkTokens,
     overlap: command.overlap,
   };
   const journalPath = journalPathFor(command.out);
-  const done = command.resume ? readJournal(journalPath, header) : new Map<string, EmbeddedChunk[]>();
+  const done = new Map<string, EmbeddedChunk[]>();
+  if (command.resume) {
+    const journaled = readJournal(journalPath, header);
+    for (const [key, chunks] of journaled.done) done.set(key, chunks);
+    if (journaled.ignored.length > 0) {
+      const lines = journaled.ignored.map((l) => `${l.line} (${l.reason})`).join(', ');
+      log(`journal lines not reused, their documents are embedded again: ${lines}`);
+    }
+  }
   const countTokens = (s: string) => embedder.countTokens(s);
   const pending: PendingDocument[] = [];
   let resumedDocuments = 0;
@@ -160,7 +174,12 @@ async function indexWith(
   }
   if (resumedDocuments > 0) log(`resuming: ${resumedDocuments} documents already embedded in ${journalPath}`);
 
-  const journal = openJournal(journalPath, header, !command.resume);
+  let journal: ReturnType<typeof openJournal>;
+  try {
+    journal = openJournal(journalPath, header, !command.resume);
+  } catch (cause) {
+    throw fileSystemError(cause, journalPath, 'write the journal');
+  }
   const embedStarted = performance.now();
   const totalChunks = pending.reduce((n, p) => n + p.chunks.length, 0);
   hooks.progress?.start(totalChunks);
@@ -199,7 +218,11 @@ async function indexWith(
           };
         }),
       }));
-      journal.append(finished);
+      try {
+        journal.append(finished);
+      } catch (cause) {
+        throw fileSystemError(cause, journalPath, 'append to the journal');
+      }
       for (const f of finished) done.set(f.key, f.chunks);
       hooks.progress?.increment(texts.length);
       if (hooks.throttleMs) await sleep(hooks.throttleMs);
@@ -233,7 +256,7 @@ async function indexWith(
     await rename(temporary, command.out);
   } catch (cause) {
     await rm(temporary, { force: true });
-    throw cause;
+    throw fileSystemError(cause, command.out, 'write');
   }
   removeJournal(journalPath);
   const embedded = pending.length;

@@ -1,20 +1,30 @@
 /**
- * The resume journal: `<out>.journal`, a JSON-lines file next to the output. The first line names
- * the model fingerprint and chunk options; each further line holds every embedded chunk of one
- * document, keyed by the document's resume key (file path + content hash + entry). Lines are
- * appended (and flushed) only once a document is complete, so a crash at any moment loses at most
- * the document being written; a torn last line is ignored on resume.
+ * The resume journal: `<out>.journal`, a text file next to the output, one record a line. The
+ * first line names the model fingerprint and chunk options; each further line holds every
+ * embedded chunk of one document, keyed by the document's resume key (file path + content hash +
+ * entry). Lines are appended (and flushed) only once a document is complete, so a crash at any
+ * moment loses at most the document being written.
+ *
+ * Every line is `<crc> <json>`: `crc` is the CRC-32 (8 hex digits) of the JSON's UTF-8 bytes,
+ * continued from the header line's CRC for record lines, so a record only verifies inside the
+ * journal it was written to. On resume, a record line that fails its checksum, does not parse, or
+ * holds a vector of the wrong size or with NaN/Infinity is never reused: its document is embedded
+ * again and the line is reported. A header line that fails its checksum is refused
+ * (`CORRUPT_FILE`): nothing else in the file can be trusted without it.
  *
  * @module
  */
 import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { type ModelFingerprint, WebEmbedError, fingerprintDifferences } from '@webembed/core';
-import type { Metadata } from '@webembed/store';
+import { type Metadata, crc32 } from '@webembed/store';
+
+/** The journal format this code writes and resumes. */
+export const JOURNAL_VERSION = 2;
 
 /** What must match for a journal to be resumed. */
 export interface JournalHeader {
   readonly journal: 'webembed-cli';
-  readonly version: 1;
+  readonly version: typeof JOURNAL_VERSION;
   readonly fingerprint: ModelFingerprint;
   readonly chunkTokens: number;
   readonly overlap: number;
@@ -28,6 +38,22 @@ export interface EmbeddedChunk {
   readonly vector: Float32Array;
 }
 
+/** A line of the journal that was not reused on resume (its document is embedded again). */
+export interface IgnoredJournalLine {
+  /** 1-based line number in the journal file. */
+  readonly line: number;
+  /** `torn` (the unterminated last line of a crash), `checksum`, or `content` (verified, but unusable). */
+  readonly reason: 'torn' | 'checksum' | 'content';
+}
+
+/** What {@link readJournal} found. */
+export interface JournalContents {
+  /** Finished documents by resume key: every chunk verified. */
+  readonly done: Map<string, EmbeddedChunk[]>;
+  /** Record lines not reused; their documents are embedded again. */
+  readonly ignored: readonly IgnoredJournalLine[];
+}
+
 /** An open journal being appended to. */
 export interface JournalWriter {
   /** Appends finished documents (all chunks of each) and flushes them to disk. */
@@ -35,16 +61,65 @@ export interface JournalWriter {
   close(): void;
 }
 
+const utf8 = new TextEncoder();
+
+/** `<crc> <json>` for `json`, the CRC continued from `seed` (0 for the header line). */
+function sealLine(json: string, seed: number): string {
+  return `${crc32(utf8.encode(json), seed).toString(16).padStart(8, '0')} ${json}`;
+}
+
+/** The JSON of a sealed line when its checksum verifies, else `null`. */
+function openLine(line: string, seed: number): { json: string; sum: number } | null {
+  const match = /^([0-9a-f]{8}) (.*)$/s.exec(line);
+  if (!match) return null;
+  const sum = crc32(utf8.encode(match[2]), seed);
+  return sum === Number.parseInt(match[1], 16) ? { json: match[2], sum } : null;
+}
+
 function encodeVector(vector: Float32Array): string {
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
 }
 
-function decodeVector(base64: string, dims: number): Float32Array | null {
+/** The vector of a journal chunk: exactly `dims` finite floats, else `null`. */
+function decodeVector(base64: unknown, dims: number): Float32Array | null {
+  if (typeof base64 !== 'string') return null;
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.byteLength !== dims * 4) return null;
   const out = new Float32Array(dims);
   new Uint8Array(out.buffer).set(bytes);
+  for (let i = 0; i < dims; i++) if (out[i] - out[i] !== 0) return null;
   return out;
+}
+
+/** The chunks of a verified record line, or `null` when its content is unusable. */
+function decodeRecord(json: string, dims: number): { key: string; chunks: EmbeddedChunk[] } | null {
+  let record: { key?: unknown; chunks?: unknown };
+  try {
+    record = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (typeof record?.key !== 'string' || !Array.isArray(record.chunks)) {
+    return null;
+  }
+  const chunks: EmbeddedChunk[] = [];
+  for (const c of record.chunks as Record<string, unknown>[]) {
+    const vector = decodeVector(c?.vector, dims);
+    const metadata = c?.metadata;
+    if (
+      vector === null ||
+      typeof c.id !== 'string' ||
+      c.id === '' ||
+      typeof c.text !== 'string' ||
+      typeof metadata !== 'object' ||
+      metadata === null ||
+      Array.isArray(metadata)
+    ) {
+      return null;
+    }
+    chunks.push({ id: c.id, text: c.text, metadata: metadata as Metadata, vector });
+  }
+  return { key: record.key, chunks };
 }
 
 /** The journal path used for an output file. */
@@ -52,32 +127,57 @@ export function journalPathFor(outPath: string): string {
   return `${outPath}.journal`;
 }
 
+function readHeader(path: string, firstLine: string): { header: JournalHeader; sum: number } {
+  const sealed = openLine(firstLine, 0);
+  let parsed: Partial<JournalHeader> | null = null;
+  try {
+    parsed = JSON.parse(sealed ? sealed.json : firstLine);
+  } catch {
+    parsed = null;
+  }
+  if (parsed?.journal === 'webembed-cli' && parsed.version !== JOURNAL_VERSION && !sealed) {
+    throw new WebEmbedError(
+      'UNSUPPORTED_FORMAT',
+      `journal ${path} is version ${String(parsed.version)} (this webembed writes version ${JOURNAL_VERSION}, with a checksum a line); rerun without --resume to start over`,
+    );
+  }
+  if (!sealed || parsed === null) {
+    throw new WebEmbedError(
+      'CORRUPT_FILE',
+      `journal ${path} has an unreadable or altered header (checksum mismatch); rerun without --resume to start over`,
+    );
+  }
+  if (
+    parsed.journal !== 'webembed-cli' ||
+    parsed.version !== JOURNAL_VERSION ||
+    typeof parsed.fingerprint !== 'object' ||
+    parsed.fingerprint === null
+  ) {
+    throw new WebEmbedError(
+      'CORRUPT_FILE',
+      `${path} is not a webembed-cli version ${JOURNAL_VERSION} journal`,
+    );
+  }
+  return { header: parsed as JournalHeader, sum: sealed.sum };
+}
+
 /**
- * Reads a journal for resuming: the finished documents by key. Returns an empty map when the file
- * does not exist. Throws `MODEL_MISMATCH` when it was written by another model and
- * `INVALID_ARGUMENT` when its chunk options differ; `CORRUPT_FILE` when its header is unreadable.
+ * Reads a journal for resuming: the finished documents by key, and the record lines that were not
+ * reused (torn, failing their checksum, or holding unusable content: their documents are embedded
+ * again). Returns nothing done when the file does not exist. Throws `MODEL_MISMATCH` when it was
+ * written by another model, `INVALID_ARGUMENT` when its chunk options differ, `CORRUPT_FILE` when
+ * its header is unreadable or altered, `UNSUPPORTED_FORMAT` for a journal of another version.
  */
-export function readJournal(path: string, header: JournalHeader): Map<string, EmbeddedChunk[]> {
+export function readJournal(path: string, header: JournalHeader): JournalContents {
   let content: string;
   try {
     content = readFileSync(path, 'utf8');
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return { done: new Map(), ignored: [] };
     throw cause;
   }
   const lines = content.split('\n');
-  let stored: JournalHeader;
-  try {
-    stored = JSON.parse(lines[0]) as JournalHeader;
-  } catch {
-    throw new WebEmbedError(
-      'CORRUPT_FILE',
-      `journal ${path} has an unreadable header; delete it to start over`,
-    );
-  }
-  if (stored?.journal !== 'webembed-cli' || stored.version !== 1 || typeof stored.fingerprint !== 'object') {
-    throw new WebEmbedError('CORRUPT_FILE', `${path} is not a webembed-cli version 1 journal`);
-  }
+  const { header: stored, sum: headerSum } = readHeader(path, lines[0]);
   const diff = fingerprintDifferences(stored.fingerprint, header.fingerprint);
   if (diff.length > 0) {
     throw new WebEmbedError(
@@ -93,64 +193,64 @@ export function readJournal(path: string, header: JournalHeader): Map<string, Em
   }
   const dims = header.fingerprint.dims;
   const done = new Map<string, EmbeddedChunk[]>();
+  const ignored: IgnoredJournalLine[] = [];
+  const last = lines.length - 1; // '' when the file ends with a newline
   for (let i = 1; i < lines.length; i++) {
     if (lines[i] === '') continue;
-    let record: { key: string; chunks: { id: string; text: string; metadata: Metadata; vector: string }[] };
-    try {
-      record = JSON.parse(lines[i]);
-    } catch {
-      continue; // torn line from a crash mid-write: that document is simply embedded again
+    const sealed = openLine(lines[i], headerSum);
+    if (sealed === null) {
+      ignored.push({ line: i + 1, reason: i === last ? 'torn' : 'checksum' });
+      continue;
     }
-    if (typeof record?.key !== 'string' || !Array.isArray(record.chunks)) continue;
-    const chunks: EmbeddedChunk[] = [];
-    let ok = true;
-    for (const c of record.chunks) {
-      const vector = typeof c?.vector === 'string' ? decodeVector(c.vector, dims) : null;
-      if (vector === null || typeof c.id !== 'string' || typeof c.text !== 'string') {
-        ok = false;
-        break;
-      }
-      chunks.push({ id: c.id, text: c.text, metadata: c.metadata, vector });
-    }
-    if (ok) done.set(record.key, chunks);
+    const record = decodeRecord(sealed.json, dims);
+    if (record === null) ignored.push({ line: i + 1, reason: 'content' });
+    else done.set(record.key, record.chunks);
   }
-  return done;
+  return { done, ignored };
 }
 
 /**
  * Opens a journal for appending. `fresh` truncates it and writes the header; otherwise existing
- * lines are kept (a torn last line is closed off with a newline first).
+ * lines are kept (a torn last line is closed off with a newline first) and new lines are sealed
+ * against the existing header.
  */
 export function openJournal(path: string, header: JournalHeader, fresh: boolean): JournalWriter {
-  let fd: number;
-  if (fresh) {
-    fd = openSync(path, 'w');
-    writeSync(fd, `${JSON.stringify(header)}\n`);
-  } else {
-    let existing = '';
+  let existing = '';
+  if (!fresh) {
     try {
       existing = readFileSync(path, 'utf8');
     } catch {
       existing = '';
     }
-    fd = openSync(path, 'a');
-    if (existing === '') writeSync(fd, `${JSON.stringify(header)}\n`);
-    else if (!existing.endsWith('\n')) writeSync(fd, '\n');
+  }
+  const headerLine = sealLine(JSON.stringify(header), 0);
+  const fd = openSync(path, fresh ? 'w' : 'a');
+  let headerSum: number;
+  if (existing === '') {
+    writeSync(fd, `${headerLine}\n`);
+    headerSum = readHeader(path, headerLine).sum;
+  } else {
+    const firstLineEnd = existing.indexOf('\n');
+    headerSum = readHeader(path, firstLineEnd < 0 ? existing : existing.slice(0, firstLineEnd)).sum;
+    if (!existing.endsWith('\n')) writeSync(fd, '\n');
   }
   fsyncSync(fd);
   return {
     append(documents) {
       if (documents.length === 0) return;
       const lines = documents.map(({ key, chunks }) =>
-        JSON.stringify({
-          key,
-          chunks: chunks.map((c) => ({
-            id: c.id,
-            text: c.text,
-            metadata: c.metadata,
-            vector: encodeVector(c.vector),
-          })),
-        }),
+        sealLine(
+          JSON.stringify({
+            key,
+            chunks: chunks.map((c) => ({
+              id: c.id,
+              text: c.text,
+              metadata: c.metadata,
+              vector: encodeVector(c.vector),
+            })),
+          }),
+          headerSum,
+        ),
       );
       writeSync(fd, `${lines.join('\n')}\n`);
       fsyncSync(fd);

@@ -10,8 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { decodeCollectionFile } from '@webembed/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,12 +21,10 @@ import {
   parseCommandLine,
   runCli,
 } from '../src/index.js';
+import { MODEL, modelsDir, repo } from './fixture-model.js';
 import { sink } from './output-sink.js';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const bin = join(repo, 'packages', 'cli', 'src', 'bin.ts');
-const modelsDir = join(repo, '.fixtures', 'models');
-const MODEL = 'webembed-fixtures/mini-bert';
 
 interface Run {
   code: number | null;

@@ -40,6 +40,7 @@ export {
   toMatrix,
 } from './vector.js';
 export { truncateDims } from './matryoshka.js';
+export { assertInt8Calibration } from './validate.js';
 export {
   float16BitsToFloat32,
   float32ToFloat16Bits,

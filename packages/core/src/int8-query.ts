@@ -19,10 +19,9 @@
  *
  * @module
  */
-import { WebEmbedError } from './errors.js';
 import { int8Affine } from './int8.js';
 import type { Float32Matrix, Int8Calibration, Int8Matrix, TopK } from './types.js';
-import { assertFinite, assertFloat32Matrix, assertSameDims } from './validate.js';
+import { assertFinite, assertFloat32Matrix, assertInt8Calibration } from './validate.js';
 
 /**
  * Int8 query codes that carry the mapping back to the float dot scale: row `r` scores a corpus
@@ -60,13 +59,7 @@ export function isInt8QueryCodes(queries: Int8Matrix): queries is Int8QueryCodes
  */
 export function quantizeInt8Query(queries: Float32Matrix, calibration: Int8Calibration): Int8QueryCodes {
   assertFloat32Matrix(queries, 'queries');
-  if (!calibration || typeof calibration !== 'object' || !(calibration.min instanceof Float32Array)) {
-    throw new WebEmbedError(
-      'INVALID_ARGUMENT',
-      'calibration must be an Int8Calibration { scheme, min, max }',
-    );
-  }
-  assertSameDims(calibration.min.length, queries.dims, 'queries');
+  assertInt8Calibration(calibration, queries.dims);
   assertFinite(queries.data, 'queries', queries.dims);
   const { rows, dims, data } = queries;
   const affine = int8Affine(calibration);

@@ -15,7 +15,7 @@
  */
 import { WebEmbedError } from './errors.js';
 import type { Float32Matrix, Int8Calibration, Int8Matrix } from './types.js';
-import { assertFinite, assertFloat32Matrix, assertInt8Matrix, assertSameDims } from './validate.js';
+import { assertFinite, assertFloat32Matrix, assertInt8Calibration, assertInt8Matrix } from './validate.js';
 
 /** The two int8 calibration schemes. */
 export type Int8Scheme = Int8Calibration['scheme'];
@@ -95,11 +95,13 @@ export function int8HalfSteps(calibration: Int8Calibration): Float32Array {
 
 /**
  * Quantizes float rows with a calibration (`DIMENSION_MISMATCH` when widths differ,
- * `NOT_FINITE` for NaN/Infinity). Values outside the calibrated range are clamped.
+ * `NOT_FINITE` for NaN/Infinity in the rows or the calibration, `INVALID_ARGUMENT` for an unknown
+ * scheme or min > max: see {@link assertInt8Calibration}). Values outside the calibrated range are
+ * clamped.
  */
 export function quantizeInt8(m: Float32Matrix, calibration: Int8Calibration): Int8Matrix {
   assertFloat32Matrix(m, 'matrix');
-  assertSameDims(calibration.min.length, m.dims, 'matrix');
+  assertInt8Calibration(calibration, m.dims);
   assertFinite(m.data, 'matrix', m.dims);
   const { rows, dims, data } = m;
   const { scale, offset } = int8Affine(calibration);

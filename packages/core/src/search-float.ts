@@ -133,7 +133,8 @@ function scoreBlock(
   for (let r = start; r < end; r++) out[r - start] = dotAt(q, qBase, data, r * dims, dims);
 }
 
-function notFiniteRow(row: number): WebEmbedError {
+/** The `NOT_FINITE` error for a corpus row whose score is NaN or infinite (shared with two-stage rescoring). */
+export function notFiniteRow(row: number): WebEmbedError {
   return new WebEmbedError(
     'NOT_FINITE',
     `corpus row ${row} scores a non-finite similarity; it holds NaN or Infinity (expected finite values)`,

@@ -9,6 +9,7 @@
 import { WebEmbedError } from './errors.js';
 import { int8Affine } from './int8.js';
 import { searchBinaryAsymmetric } from './search-asymmetric.js';
+import { notFiniteRow } from './search-float.js';
 import { searchHamming } from './search-hamming.js';
 import { quantizeBinary } from './binary.js';
 import { allocateTopK, createTopKHeap, drainTopK, offerTopK, prepareSearch } from './topk.js';
@@ -51,7 +52,8 @@ export const DEFAULT_OVERSAMPLE = 4;
  * Binary candidates, then float rescoring. Throws `INVALID_ARGUMENT` for `oversample < 1`, an
  * unknown stage, or a rescoring source the corpus lacks; `DIMENSION_MISMATCH` /
  * `MISALIGNED_BUFFER` when the corpus parts disagree in shape; the usual `INVALID_K`,
- * `EMPTY_CORPUS`, `NOT_FINITE`.
+ * `EMPTY_CORPUS`, `NOT_FINITE` (query values, or a candidate row whose rescored score is NaN or
+ * infinite: the row is named, never ranked).
  *
  * @example
  * ```ts
@@ -110,7 +112,9 @@ export function searchTwoStage(
     const prepared = source.prepare(queries.data, qBase);
     for (let c = 0; c < candidates.k; c++) {
       const r = candidates.indices[qi * candidates.k + c];
-      offerTopK(heap, Math.fround(source.score(prepared, r)), r);
+      const score = Math.fround(source.score(prepared, r));
+      if (score - score !== 0) throw notFiniteRow(r); // a NaN row must not land anywhere, as in searchFloat
+      offerTopK(heap, score, r);
     }
     drainTopK(heap, out.indices, out.scores, qi * k);
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { WebEmbedError } from './errors.js';
-import type { BinaryMatrix, Float32Matrix, Int8Matrix } from './types.js';
+import type { BinaryMatrix, Float32Matrix, Int8Calibration, Int8Matrix } from './types.js';
 
 /** Throws `INVALID_ARGUMENT` unless `value` is a positive integer. */
 export function assertPositiveInteger(value: number, what: string): void {
@@ -63,22 +63,66 @@ export function assertFloat32Matrix(m: Float32Matrix, what: string): void {
   assertShape(m.rows, m.dims, m.data.length, what);
 }
 
-/** Checks that an int8 matrix's buffer and calibration match its shape. */
+/** Checks that an int8 matrix's buffer and calibration match its shape (see {@link assertInt8Calibration}). */
 export function assertInt8Matrix(m: Int8Matrix, what: string): void {
   if (!m || !(m.data instanceof Int8Array)) {
     throw new WebEmbedError('INVALID_ARGUMENT', `${what}.data must be an Int8Array`);
   }
   assertShape(m.rows, m.dims, m.data.length, what);
-  const cal = m.calibration;
-  if (!cal || !(cal.min instanceof Float32Array) || !(cal.max instanceof Float32Array)) {
-    throw new WebEmbedError('INVALID_ARGUMENT', `${what}.calibration must hold Float32Array min and max`);
+  assertInt8Calibration(m.calibration, m.dims, `${what}.calibration`);
+}
+
+/**
+ * Checks an int8 calibration before any code is made or decoded with it: scheme `ranges` or
+ * `symmetric` (else `INVALID_ARGUMENT`), Float32Array `min` / `max` of `dims` entries
+ * (`INVALID_ARGUMENT`, `DIMENSION_MISMATCH`), finite bounds (`NOT_FINITE`), `min <= max` and, for
+ * `symmetric`, `min = -max` (`INVALID_ARGUMENT`). The error names the first bad dimension.
+ *
+ * @example
+ * ```ts
+ * assertInt8Calibration(calibration, 384); // throws a WebEmbedError, or returns
+ * ```
+ */
+export function assertInt8Calibration(
+  calibration: Int8Calibration,
+  dims: number,
+  what = 'calibration',
+): void {
+  const cal = calibration as Partial<Int8Calibration> | null;
+  if (typeof cal !== 'object' || cal === null || (cal.scheme !== 'ranges' && cal.scheme !== 'symmetric')) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `${what} must be { scheme: 'ranges' | 'symmetric', min, max }, got scheme ${JSON.stringify(cal?.scheme)}`,
+    );
   }
-  if (cal.min.length !== m.dims || cal.max.length !== m.dims) {
+  const { min, max } = cal;
+  if (!(min instanceof Float32Array) || !(max instanceof Float32Array)) {
+    throw new WebEmbedError('INVALID_ARGUMENT', `${what} must hold Float32Array min and max`);
+  }
+  if (min.length !== dims || max.length !== dims) {
     throw new WebEmbedError(
       'DIMENSION_MISMATCH',
-      `${what}.calibration covers ${cal.min.length}/${cal.max.length} dimensions, expected ${m.dims}`,
-      { expected: m.dims, actual: cal.min.length },
+      `${what} covers ${min.length}/${max.length} min/max dimensions, expected ${dims}`,
+      { expected: dims, actual: min.length },
     );
+  }
+  for (let j = 0; j < dims; j++) {
+    const lo = min[j];
+    const hi = max[j];
+    if (lo - lo !== 0 || hi - hi !== 0) {
+      throw new WebEmbedError(
+        'NOT_FINITE',
+        `${what} dimension ${j} is [${lo}, ${hi}]; expected finite bounds`,
+        { dimension: j },
+      );
+    }
+    if (lo > hi || (cal.scheme === 'symmetric' && lo !== -hi)) {
+      throw new WebEmbedError(
+        'INVALID_ARGUMENT',
+        `${what} dimension ${j} is [${lo}, ${hi}]; expected min <= max${cal.scheme === 'symmetric' ? ' and min = -max (symmetric)' : ''}`,
+        { dimension: j },
+      );
+    }
   }
 }
 

@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  assertInt8Calibration,
   calibrateInt8,
   dequantizeInt8,
   int8HalfSteps,
   quantizeInt8,
   sameCalibration,
   type Float32Matrix,
+  type Int8Calibration,
+  quantizeInt8Query,
 } from '../src/index.js';
 import { expectCode } from './expect-code.js';
 
@@ -84,6 +87,33 @@ describe('int8 quantization', () => {
     expect(sameCalibration(a, calibrateInt8(m, 'symmetric'))).toBe(false);
     expect(sameCalibration(a, { ...a, max: new Float32Array([3, 5]) })).toBe(false);
     expect(sameCalibration(a, { ...a, min: new Float32Array([1]), max: new Float32Array([3]) })).toBe(false);
+  });
+
+  it('refuses a calibration with NaN, Infinity, min > max, a wrong length or an unknown scheme', () => {
+    const m = { data: new Float32Array([1, 2, 3, 4]), rows: 2, dims: 2 };
+    const good = calibrateInt8(m);
+    const cal = (min: number[], max: number[], scheme = 'ranges') =>
+      ({ scheme, min: Float32Array.from(min), max: Float32Array.from(max) }) as Int8Calibration;
+    const cases: [Int8Calibration, string][] = [
+      [cal([Number.NaN, 2], [3, 4]), 'NOT_FINITE'],
+      [cal([1, 2], [3, Number.NaN]), 'NOT_FINITE'],
+      [cal([1, Number.NEGATIVE_INFINITY], [3, 4]), 'NOT_FINITE'],
+      [cal([1, 2], [Number.POSITIVE_INFINITY, 4]), 'NOT_FINITE'],
+      [cal([5, 2], [3, 4]), 'INVALID_ARGUMENT'], // min > max
+      [cal([-3, -4], [3, 4], 'minmax'), 'INVALID_ARGUMENT'],
+      [cal([-1, 4], [3, 4], 'symmetric'), 'INVALID_ARGUMENT'], // symmetric needs min = -max
+      [cal([1], [3]), 'DIMENSION_MISMATCH'],
+      [{ ...good, min: [1, 2] } as unknown as Int8Calibration, 'INVALID_ARGUMENT'],
+      [null as unknown as Int8Calibration, 'INVALID_ARGUMENT'],
+    ];
+    for (const [bad, code] of cases) {
+      expectCode(() => quantizeInt8(m, bad), code);
+      expectCode(() => quantizeInt8Query(m, bad), code);
+      expectCode(() => dequantizeInt8({ data: new Int8Array(4), rows: 2, dims: 2, calibration: bad }), code);
+      expectCode(() => assertInt8Calibration(bad, 2), code);
+    }
+    expect(() => assertInt8Calibration(good, 2)).not.toThrow();
+    expect(() => assertInt8Calibration(calibrateInt8(m, 'symmetric'), 2)).not.toThrow();
   });
 
   it('rejects bad input with typed errors', () => {

@@ -107,6 +107,44 @@ describe('searchTwoStage', () => {
     expect(hitsOf(capped, 0).indices.sort((a, b) => a - b)).toEqual([3, 1999]);
   });
 
+  it('refuses a rescored row whose score is not finite (NOT_FINITE naming the row), never ranks it', () => {
+    // Binary codes from finite rows, float32 rows with NaN / Infinity in row 1: the candidate stage
+    // picks row 1, rescoring must not let its score land anywhere in the result.
+    const finite = sliceRows(corpus, 0, 3);
+    const bits = quantizeBinary(finite);
+    const query = sliceRows(finite, 1, 2);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const data = finite.data.slice();
+      data[1 * finite.dims + 5] = bad;
+      const float32 = { data, rows: 3, dims: finite.dims };
+      for (const k of [1, 3]) {
+        for (const candidates of ['hamming', 'asymmetric', 'asymmetric-l1'] as const) {
+          let caught: unknown;
+          try {
+            searchTwoStage(query, { binary: bits, float32 }, { k, candidates });
+          } catch (err) {
+            caught = err;
+          }
+          expect(caught).toMatchObject({ code: 'NOT_FINITE', details: { row: 1 } });
+          expect((caught as Error).message).toMatch(/row 1/);
+        }
+      }
+    }
+    // A NaN row the candidate stage never picks is never scored: the search answers normally.
+    const data = finite.data.slice();
+    data[2 * finite.dims] = Number.NaN;
+    const hits = searchTwoStage(
+      query,
+      { binary: bits, float32: { data, rows: 3, dims: finite.dims } },
+      {
+        k: 1,
+        oversample: 1,
+      },
+    );
+    expect(Array.from(hits.indices)).toEqual([1]);
+    expect(Number.isFinite(hits.scores[0])).toBe(true);
+  });
+
   it('rejects bad input with typed errors', () => {
     const parts = { binary, int8, float32: corpus };
     expectCode(() => searchTwoStage(queries, parts, { k: 10, oversample: 0.5 }), 'INVALID_ARGUMENT');

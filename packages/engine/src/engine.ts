@@ -163,10 +163,10 @@ export async function engineFromEmbedder(
       async import(bytes: Uint8Array) {
         const decoded = decodeCollectionFile(bytes);
         assertSameModel(embedder.fingerprint, decoded.fingerprint, 'the imported file');
+        // One transaction replaces the stored collection: a failed write leaves it as it was.
+        await db.importCollection(bytes, { name, replace: true });
         bound.dense.dispose?.();
         searchers.delete(bound.dense);
-        await db.deleteCollection(name);
-        await db.importCollection(bytes, { name });
         bound = await bind(name, openOptions.exactSearchLimit);
         inner = bound.collection;
       },

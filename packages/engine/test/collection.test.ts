@@ -136,6 +136,28 @@ describe('engine collections (Node, fake-indexeddb, crosslingual fixture)', () =
     expect(res.hits[0].id).toBe('doc1');
   });
 
+  it('an import that fails while writing (quota) leaves the collection as it was', async () => {
+    const docs = await engine.collection('import-fault');
+    await docs.add(englishDocs.slice(0, 4));
+    const other = await engine.collection('import-fault-source');
+    await other.add(englishDocs.slice(4, 6));
+    const bytes = await other.export();
+    const originalPut = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = (() => {
+      throw new DOMException('simulated: quota exceeded', 'QuotaExceededError');
+    }) as IDBObjectStore['put'];
+    try {
+      expect(await codeOf(docs.import(bytes))).toBe('QUOTA_EXCEEDED');
+    } finally {
+      IDBObjectStore.prototype.put = originalPut;
+    }
+    expect(await docs.count()).toBe(4);
+    expect((await docs.search(examples[1].fr, { k: 1 })).hits[0].id).toBe('doc1');
+    await docs.import(bytes); // and a later import replaces it
+    expect(await docs.count()).toBe(2);
+    expect((await docs.search(examples[5].de, { k: 1 })).hits[0].id).toBe('doc5');
+  });
+
   it('chunks long documents and maps hits back to the parent with the chunk span', async () => {
     const docs = await engine.collection('chunked');
     const long = examples.map((e) => `${e.en}.`).join(' ');

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { type Int8Calibration, WebEmbedError } from '@webembed/core';
+import { type Int8Calibration, WebEmbedError, assertInt8Calibration, quantizeBinary } from '@webembed/core';
 import { crc32 } from './crc32.js';
 import { liveRows } from './snapshot.js';
 import type { CollectionSnapshot, Metadata, VectorKind } from './types.js';
-import { assertCalibration, assertFingerprint } from './validate.js';
+import { MAX_METADATA_DEPTH, assertFingerprint, assertName, metadataDepth } from './validate.js';
 
 /** The 8 magic bytes every collection file starts with: `\x89WEBEMB\n`. */
 export const COLLECTION_FILE_MAGIC = new Uint8Array([0x89, 0x57, 0x45, 0x42, 0x45, 0x4d, 0x42, 0x0a]);
@@ -56,7 +56,8 @@ function bytesOf(view: ArrayBufferView): Uint8Array {
 
 /**
  * Encodes a snapshot (only its live rows) as one collection file. The snapshot must carry texts
- * and metadata (`load({ documents: true })`, the default, or `buildSnapshot`).
+ * and metadata (`load({ documents: true })`, the default, or `buildSnapshot`). Refuses NaN or
+ * Infinity in the float32 rows or the L1 norms (`NOT_FINITE`), so no file it writes is refused on read.
  *
  * @example
  * ```ts
@@ -73,6 +74,8 @@ export function encodeCollectionFile(snapshot: CollectionSnapshot): Uint8Array {
     );
   }
   const live = liveRows(snapshot);
+  if (live.float32) assertFiniteRows(live.float32.data, live.dims, live.ids);
+  if (live.binary?.l1Norms) assertNorms(live.binary.l1Norms, live.ids);
   const encoder = new TextEncoder();
   const payloads: [SectionName, Uint8Array][] = [
     ['ids', encoder.encode(JSON.stringify(live.ids))],
@@ -137,46 +140,173 @@ function parseJson(bytes: Uint8Array, what: string): unknown {
   }
 }
 
-function checkHeader(raw: unknown, fileLength: number): FileHeader {
-  const h = raw as FileHeader;
-  if (typeof h !== 'object' || h === null || typeof h.name !== 'string' || h.name.length === 0) {
-    throw corrupt('header has no collection name');
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The section table: known names, each at most once, 8-aligned, inside the data area (after the
+ * header, before the trailer), and no two overlapping.
+ */
+function checkSections(raw: unknown, dataStart: number, dataEnd: number): SectionEntry[] {
+  if (!Array.isArray(raw)) throw corrupt('header has no section table');
+  const seen = new Set<string>();
+  for (const s of raw as SectionEntry[]) {
+    if (!isObject(s) || !SECTION_NAMES.includes(s.name as SectionName)) {
+      throw corrupt(`unknown section ${JSON.stringify(isObject(s) ? s.name : s)}`);
+    }
+    if (seen.has(s.name)) throw corrupt(`section ${s.name} appears twice`);
+    seen.add(s.name);
+    if (
+      !Number.isSafeInteger(s.offset) ||
+      !Number.isSafeInteger(s.byteLength) ||
+      s.byteLength < 0 ||
+      s.offset % 8 !== 0 ||
+      s.offset < dataStart ||
+      s.offset + s.byteLength > dataEnd
+    ) {
+      throw corrupt(
+        `section ${s.name} (offset ${s.offset}, ${s.byteLength} bytes) lies outside the data area [${dataStart}, ${dataEnd}) or is not 8-aligned`,
+      );
+    }
   }
+  const sorted = [...(raw as SectionEntry[])].sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < sorted.length; i++) {
+    const before = sorted[i - 1];
+    if (sorted[i].offset < before.offset + before.byteLength) {
+      throw corrupt(`sections ${before.name} and ${sorted[i].name} overlap`);
+    }
+  }
+  return raw as SectionEntry[];
+}
+
+function checkCalibration(raw: unknown, dims: number): Int8Calibration | null {
+  if (raw === null || raw === undefined) return null;
+  const numbers = (v: unknown) =>
+    Array.isArray(v) && v.length === dims && v.every((x) => typeof x === 'number');
+  if (!isObject(raw) || !numbers(raw.min) || !numbers(raw.max)) {
+    throw corrupt(`calibration must be { scheme, min, max } with ${dims} numbers each`);
+  }
+  const calibration = {
+    scheme: raw.scheme as Int8Calibration['scheme'],
+    min: Float32Array.from(raw.min as number[]),
+    max: Float32Array.from(raw.max as number[]),
+  };
   try {
-    assertFingerprint(h.fingerprint);
-  } catch {
-    throw corrupt('header fingerprint is malformed');
+    assertInt8Calibration(calibration, dims);
+  } catch (cause) {
+    throw corrupt(`calibration is malformed (${(cause as Error).message})`);
   }
-  if (h.dims !== h.fingerprint.dims || !Number.isInteger(h.rows) || h.rows < 0) {
+  return calibration;
+}
+
+function checkHeader(raw: unknown, dataStart: number, dataEnd: number): FileHeader {
+  if (!isObject(raw) || typeof raw.name !== 'string') throw corrupt('header has no collection name');
+  const h = raw as unknown as FileHeader;
+  try {
+    assertName(h.name);
+    assertFingerprint(h.fingerprint);
+  } catch (cause) {
+    throw corrupt(`header name or fingerprint is malformed (${(cause as Error).message})`);
+  }
+  if (h.dims !== h.fingerprint.dims || !Number.isSafeInteger(h.rows) || h.rows < 0) {
     throw corrupt(`header dims ${h.dims} / rows ${h.rows} are inconsistent`);
   }
   if (
     !Array.isArray(h.kinds) ||
     h.kinds.length === 0 ||
-    h.kinds.some((k) => !['float32', 'int8', 'binary'].includes(k))
+    h.kinds.some((k) => !['float32', 'int8', 'binary'].includes(k)) ||
+    new Set(h.kinds).size !== h.kinds.length
   ) {
     throw corrupt('header kinds are malformed');
   }
-  if (!Array.isArray(h.sections)) throw corrupt('header has no section table');
-  for (const s of h.sections) {
-    if (
-      !SECTION_NAMES.includes(s?.name) ||
-      !Number.isInteger(s.offset) ||
-      !Number.isInteger(s.byteLength) ||
-      s.offset < PREFIX ||
-      s.byteLength < 0 ||
-      s.offset + s.byteLength > fileLength - TRAILER
-    ) {
-      throw corrupt(`section ${JSON.stringify(s?.name)} lies outside the file`);
+  return {
+    ...h,
+    calibration: null,
+    sections: checkSections(h.sections, dataStart, dataEnd),
+  };
+}
+
+/** A copy of `raw` in its own ArrayBuffer (a Node Buffer's `.buffer` is a shared pool). */
+function ownBuffer(raw: Uint8Array): ArrayBuffer {
+  const copy = new Uint8Array(raw.byteLength);
+  copy.set(raw);
+  return copy.buffer;
+}
+
+function notFinite(what: string, row: number, dimension: number, value: number, id: string): WebEmbedError {
+  return new WebEmbedError(
+    'NOT_FINITE',
+    `collection file row ${row} (id ${JSON.stringify(id)}): ${what}[${dimension}] is ${value}; vectors must be finite`,
+    { row, dimension, id },
+  );
+}
+
+/** Throws `NOT_FINITE` naming the first row (and its id) holding NaN or Infinity. */
+function assertFiniteRows(data: Float32Array, dims: number, ids: readonly string[]): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v - v !== 0) {
+      const row = Math.floor(i / dims);
+      throw notFinite('float32', row, i - row * dims, v, ids[row]);
     }
   }
-  return h;
+}
+
+/** L1 norms are NaN (unknown) or finite and >= 0: `NOT_FINITE` for Infinity, `CORRUPT_FILE` below 0. */
+function assertNorms(norms: Float32Array, ids: readonly string[]): void {
+  for (let r = 0; r < norms.length; r++) {
+    const v = norms[r];
+    if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+      throw notFinite('l1Norms', r, 0, v, ids[r]);
+    }
+    if (v < 0) throw corrupt(`row ${r} has a negative L1 norm (${v})`);
+  }
 }
 
 /**
- * Decodes a collection file into a snapshot (all rows live, generation 0). Foreign bytes or a
- * newer version -> UNSUPPORTED_FORMAT; a checksum mismatch, truncation or inconsistent contents ->
- * CORRUPT_FILE. Never returns partial data.
+ * Binary rows: padding bits past `dims` are 0 and, when the float32 rows are present, every bit is
+ * the sign of its float (and every known L1 norm their L1 norm), as the writer derived them.
+ */
+function assertBinaryRows(
+  words: Uint32Array,
+  norms: Float32Array | undefined,
+  float32: Float32Array | undefined,
+  rows: number,
+  dims: number,
+): void {
+  const perRow = Math.ceil(dims / 32);
+  const tail = dims & 31;
+  if (tail !== 0) {
+    const padding = ~((1 << tail) - 1) >>> 0;
+    for (let r = 0; r < rows; r++) {
+      if ((words[r * perRow + perRow - 1] & padding) !== 0) {
+        throw corrupt(`binary row ${r} has padding bits set past dimension ${dims}`);
+      }
+    }
+  }
+  if (!float32) return;
+  const derived = quantizeBinary({ data: float32, rows, dims });
+  for (let r = 0; r < rows; r++) {
+    for (let w = r * perRow; w < (r + 1) * perRow; w++) {
+      if (words[w] !== derived.words[w]) {
+        throw corrupt(`binary row ${r} disagrees with the signs of its float32 row`);
+      }
+    }
+    const stored = norms?.[r] ?? Number.NaN;
+    const expected = derived.l1Norms![r];
+    if (!Number.isNaN(stored) && Math.abs(stored - expected) > 1e-5 * Math.max(1, expected)) {
+      throw corrupt(`row ${r} has L1 norm ${stored}, its float32 row has ${expected}`);
+    }
+  }
+}
+
+/**
+ * Decodes a collection file into a snapshot (all rows live, generation 0). Any `Uint8Array`
+ * works, including a Node `Buffer` (what `readFile` returns) or a view into a larger buffer; the
+ * result owns copies of its vectors. Foreign bytes or a newer version -> UNSUPPORTED_FORMAT; a
+ * checksum mismatch, truncation or inconsistent structure (overlapping or misplaced sections, set
+ * padding bits, binary rows that disagree with the float rows, ...) -> CORRUPT_FILE; NaN or
+ * Infinity in a vector section -> NOT_FINITE naming the row. Never returns partial data.
  */
 export function decodeCollectionFile(bytes: Uint8Array): CollectionSnapshot {
   assertLittleEndian();
@@ -204,12 +334,12 @@ export function decodeCollectionFile(bytes: Uint8Array): CollectionSnapshot {
     );
   }
   const headerLength = view.getUint32(12, true);
-  if (PREFIX + headerLength > bytes.length - TRAILER) throw corrupt('header runs past the end of the file');
-  const header = checkHeader(
-    parseJson(bytes.subarray(PREFIX, PREFIX + headerLength), 'header'),
-    bytes.length,
-  );
+  const dataEnd = bytes.length - TRAILER;
+  if (PREFIX + headerLength > dataEnd) throw corrupt('header runs past the end of the file');
+  const rawHeader = parseJson(bytes.subarray(PREFIX, PREFIX + headerLength), 'header');
+  const header = checkHeader(rawHeader, PREFIX + headerLength, dataEnd);
   const { rows, dims } = header;
+  const calibration = checkCalibration((rawHeader as { calibration?: unknown }).calibration, dims);
   const section = (name: SectionName): Uint8Array | undefined => {
     const entry = header.sections.find((s) => s.name === name);
     return entry ? bytes.subarray(entry.offset, entry.offset + entry.byteLength) : undefined;
@@ -224,7 +354,7 @@ export function decodeCollectionFile(bytes: Uint8Array): CollectionSnapshot {
     if (raw.byteLength !== rows * bytesPerRow) {
       throw corrupt(`section ${name} has ${raw.byteLength} bytes, expected ${rows * bytesPerRow}`);
     }
-    return make(raw.slice().buffer);
+    return make(ownBuffer(raw));
   };
   const ids = parseJson(section('ids') ?? new Uint8Array(), 'ids section');
   const texts = parseJson(section('texts') ?? new Uint8Array(), 'texts section');
@@ -243,10 +373,15 @@ export function decodeCollectionFile(bytes: Uint8Array): CollectionSnapshot {
   if (
     !Array.isArray(metadata) ||
     metadata.length !== rows ||
-    metadata.some((m) => m !== null && (typeof m !== 'object' || Array.isArray(m)))
+    metadata.some((m) => m !== null && !isObject(m))
   ) {
     throw corrupt(`metadata section must hold ${rows} objects or nulls`);
   }
+  metadata.forEach((m, row) => {
+    if (m !== null && metadataDepth(m) > MAX_METADATA_DEPTH) {
+      throw corrupt(`metadata of row ${row} nests deeper than ${MAX_METADATA_DEPTH} levels`);
+    }
+  });
   const wordsPerRow = Math.ceil(dims / 32);
   const float32 = copy('float32', dims * 4, (b) => new Float32Array(b));
   const int8 = copy('int8', dims, (b) => new Int8Array(b));
@@ -264,20 +399,11 @@ export function decodeCollectionFile(bytes: Uint8Array): CollectionSnapshot {
       );
     }
   }
-  let calibration: Int8Calibration | null = null;
-  if (header.calibration) {
-    calibration = {
-      scheme: header.calibration.scheme,
-      min: Float32Array.from(header.calibration.min ?? []),
-      max: Float32Array.from(header.calibration.max ?? []),
-    };
-    try {
-      assertCalibration(calibration, dims);
-    } catch {
-      throw corrupt('calibration is malformed');
-    }
-  }
+  if (norms && !words) throw corrupt('an l1Norms section without a binary section');
   if (int8 && !calibration) throw corrupt('int8 vectors without a calibration');
+  if (float32) assertFiniteRows(float32, dims, ids);
+  if (norms) assertNorms(norms, ids);
+  if (words) assertBinaryRows(words, norms, float32, rows, dims);
   const knownNorms = norms && !norms.some(Number.isNaN) ? norms : undefined;
   return {
     name: header.name,

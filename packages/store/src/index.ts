@@ -29,6 +29,7 @@ export { buildSnapshot, liveRows } from './snapshot.js';
 export type { BuildSnapshotInput } from './snapshot.js';
 export { filterPredicate, searchSnapshot } from './search.js';
 export { crc32 } from './crc32.js';
+export { MAX_METADATA_DEPTH } from './validate.js';
 export type {
   CollectionInfo,
   CollectionOptions,

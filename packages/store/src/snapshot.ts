@@ -4,18 +4,17 @@
  *
  * @module
  */
-import { type ModelFingerprint, WebEmbedError, type Int8Calibration } from '@webembed/core';
+import {
+  type Int8Calibration,
+  type ModelFingerprint,
+  WebEmbedError,
+  assertInt8Calibration,
+} from '@webembed/core';
 import { type AssembledRows, binaryMatrix, copyCalibration } from './blocks.js';
 import type { CollectionRecord } from './schema.js';
 import { calibrateFrom, deriveForms } from './derive.js';
 import type { CollectionSnapshot, DocumentBatch, DocumentInput, VectorKind } from './types.js';
-import {
-  assertCalibration,
-  assertFingerprint,
-  assertName,
-  normalizeBatch,
-  validateCollectionOptions,
-} from './validate.js';
+import { assertFingerprint, assertName, normalizeBatch, validateCollectionOptions } from './validate.js';
 
 /** Input of {@link buildSnapshot}. */
 export interface BuildSnapshotInput {
@@ -56,7 +55,7 @@ export function buildSnapshot(input: BuildSnapshotInput): CollectionSnapshot {
   let calibration: Int8Calibration | null = null;
   if (kinds.includes('int8')) {
     calibration = input.int8Calibration ?? calibrateFrom(batch.vectors);
-    assertCalibration(calibration, dims);
+    assertInt8Calibration(calibration, dims, 'int8Calibration');
   }
   const forms = deriveForms(batch.vectors, kinds, calibration);
   const rows = batch.ids.length;

@@ -58,9 +58,11 @@ export interface VectorStore {
   /**
    * Imports a collection file (see FORMAT.md) as a new collection named `name` (default: the
    * name in the file). The file is fully checked before anything is written (CORRUPT_FILE,
-   * UNSUPPORTED_FORMAT), and the write is one transaction.
+   * UNSUPPORTED_FORMAT, NOT_FINITE), and the write is one transaction. A taken name is refused
+   * (ALREADY_EXISTS) unless `replace` is true: then the old collection is replaced in that same
+   * transaction, so a failed import (a quota error, a closed tab) leaves it as it was.
    */
-  importCollection(bytes: Uint8Array, options?: { name?: string }): Promise<Collection>;
+  importCollection(bytes: Uint8Array, options?: { name?: string; replace?: boolean }): Promise<Collection>;
   /** Calls `listener` after every committed change, from this handle (`local`) or other tabs (`remote`). */
   onChange(listener: (change: StoreChange) => void): () => void;
   /** Asks the browser to keep this origin's data under storage pressure (`navigator.storage.persist`). */
@@ -270,8 +272,12 @@ export async function openVectorStore(
         },
       };
       await inWriteTx(ctx, `import ${JSON.stringify(name)}`, async (tx) => {
-        if (await tx.objectStore('collections').getKey(name)) throw taken(name, 'collection');
         if (await tx.objectStore('aliases').getKey(name)) throw taken(name, 'alias');
+        if (await tx.objectStore('collections').getKey(name)) {
+          if (importOptions.replace !== true) throw taken(name, 'collection');
+          await deleteCollectionData(tx, name, true);
+          await tx.objectStore('collections').delete(name);
+        }
         await tx.objectStore('collections').add(record);
         const rowBlocks = await writeAllBlocks(
           tx,

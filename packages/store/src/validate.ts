@@ -6,9 +6,9 @@
  */
 import {
   type Float32Matrix,
-  type Int8Calibration,
   type ModelFingerprint,
   WebEmbedError,
+  assertInt8Calibration,
 } from '@webembed/core';
 import type { CollectionOptions, DocumentBatch, DocumentInput, Metadata, VectorKind } from './types.js';
 
@@ -66,38 +66,6 @@ export function assertFingerprint(fp: unknown): asserts fp is ModelFingerprint {
   }
 }
 
-/** Checks that an int8 calibration fits `dims` and is finite with min <= max. */
-export function assertCalibration(cal: Int8Calibration, dims: number): void {
-  if (
-    typeof cal !== 'object' ||
-    cal === null ||
-    (cal.scheme !== 'ranges' && cal.scheme !== 'symmetric') ||
-    !(cal.min instanceof Float32Array) ||
-    !(cal.max instanceof Float32Array)
-  ) {
-    throw new WebEmbedError(
-      'INVALID_ARGUMENT',
-      "int8Calibration must be { scheme: 'ranges' | 'symmetric', min: Float32Array, max: Float32Array }",
-    );
-  }
-  if (cal.min.length !== dims || cal.max.length !== dims) {
-    throw new WebEmbedError(
-      'DIMENSION_MISMATCH',
-      `int8Calibration has ${cal.min.length}/${cal.max.length} min/max entries, expected ${dims} (the fingerprint's dims)`,
-      { expected: dims, actual: cal.min.length },
-    );
-  }
-  for (let j = 0; j < dims; j++) {
-    if (!Number.isFinite(cal.min[j]) || !Number.isFinite(cal.max[j]) || cal.min[j] > cal.max[j]) {
-      throw new WebEmbedError(
-        'NOT_FINITE',
-        `int8Calibration dimension ${j} is [${cal.min[j]}, ${cal.max[j]}]; expected finite min <= max`,
-        { index: j },
-      );
-    }
-  }
-}
-
 /** Validates `createCollection` options; returns the kinds de-duplicated in canonical order. */
 export function validateCollectionOptions(options: CollectionOptions): VectorKind[] {
   if (typeof options !== 'object' || options === null) {
@@ -122,7 +90,7 @@ export function validateCollectionOptions(options: CollectionOptions): VectorKin
     if (!options.kinds.includes('int8')) {
       throw new WebEmbedError('INVALID_ARGUMENT', "int8Calibration given but kinds does not include 'int8'");
     }
-    assertCalibration(options.int8Calibration, options.fingerprint.dims);
+    assertInt8Calibration(options.int8Calibration, options.fingerprint.dims, 'int8Calibration');
   }
   const blockRows = options.blockRows;
   if (blockRows !== undefined && (!Number.isInteger(blockRows) || blockRows < 1 || blockRows > 1 << 20)) {
@@ -134,12 +102,39 @@ export function validateCollectionOptions(options: CollectionOptions): VectorKin
   return KINDS.filter((k) => options.kinds.includes(k));
 }
 
+/** Deepest nesting of objects and arrays a row's metadata may have (the row object is level 1). */
+export const MAX_METADATA_DEPTH = 32;
+
+/**
+ * Nesting depth of a JSON value (a scalar is 0, `{}` is 1), counted without recursion and
+ * stopping once past {@link MAX_METADATA_DEPTH}, so a value nested thousands deep costs little.
+ */
+export function metadataDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > MAX_METADATA_DEPTH) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 function assertMetadata(metadata: unknown, index: number): asserts metadata is Metadata | undefined {
   if (metadata === undefined) return;
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
     throw new WebEmbedError(
       'INVALID_ARGUMENT',
       `document ${index}: metadata must be a plain JSON object, got ${describe(metadata)}`,
+      { index },
+    );
+  }
+  if (metadataDepth(metadata) > MAX_METADATA_DEPTH) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `document ${index}: metadata nests deeper than ${MAX_METADATA_DEPTH} levels`,
       { index },
     );
   }

@@ -68,6 +68,11 @@ describe('collections and aliases', () => {
     const bad = { scheme: 'ranges' as const, min: new Float32Array(8).fill(1), max: new Float32Array(8) };
     await expectCode(
       store.createCollection('x', { fingerprint: fp, kinds: ['int8'], int8Calibration: bad }),
+      'INVALID_ARGUMENT', // min > max
+    );
+    const nan = { ...bad, min: new Float32Array(8).fill(Number.NaN) };
+    await expectCode(
+      store.createCollection('x', { fingerprint: fp, kinds: ['int8'], int8Calibration: nan }),
       'NOT_FINITE',
     );
     await expectCode(

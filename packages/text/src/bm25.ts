@@ -351,6 +351,9 @@ function buildIndex(state: IndexState): {
   return { index, insert, termIdOf };
 }
 
+/** Largest term frequency a serialized index may hold (term frequencies are stored as int32). */
+const MAX_TF = 2 ** 31 - 1;
+
 function corrupt(message: string): WebEmbedError {
   return new WebEmbedError('CORRUPT_FILE', `serialized BM25 index is corrupt: ${message}`);
 }
@@ -408,7 +411,15 @@ export function loadBm25Index(serialized: SerializedBm25Index): Bm25Index {
     for (let i = 0; i < n; i++) {
       const t = flat[2 * i];
       const tf = flat[2 * i + 1];
-      if (!Number.isInteger(t) || t < 0 || t >= terms.length || !Number.isInteger(tf) || tf < 1) {
+      // tf is kept in an Int32Array: a count past 2^31 - 1 would wrap around, not load.
+      if (
+        !Number.isInteger(t) ||
+        t < 0 ||
+        t >= terms.length ||
+        !Number.isInteger(tf) ||
+        tf < 1 ||
+        tf > MAX_TF
+      ) {
         throw corrupt(`term entry ${i} of "${id}" is out of range`);
       }
       if (seen[t] === 1) throw corrupt(`term "${terms[t]}" repeated in "${id}"`);

@@ -211,6 +211,9 @@ describe('BM25 index', () => {
     expect(load({ ...good, ids: ['a', 'a'] })).toBe('CORRUPT_FILE');
     expect(load({ ...good, docTerms: [[0, 1, 99, 1], [1]] })).toBe('CORRUPT_FILE');
     expect(load({ ...good, k1: 'x' })).toBe('CORRUPT_FILE');
+    // A term frequency past int32 used to wrap around silently (2^32 + 1 loaded as 1, 2^31 as < 0).
+    expect(load({ ...good, docTerms: [[0, 2 ** 32 + 1, 1, 1], good.docTerms[1]] })).toBe('CORRUPT_FILE');
+    expect(load({ ...good, docTerms: [[0, 2 ** 31, 1, 1], good.docTerms[1]] })).toBe('CORRUPT_FILE');
     expect(load({ ...good, tokenizer: { ...good.tokenizer, cjkBigramMinRun: 1 } })).toBe('CORRUPT_FILE');
   });
 });
