@@ -12,7 +12,7 @@ import {
   searchTwoStage,
   toFloat16,
 } from '../src/index.js';
-import { hammingWasmAvailable } from '../src/wasm/hamming-kernel.js';
+import { hammingWasmAvailable } from '../src/wasm/binary-kernel.js';
 
 function matrix(rows: number, dims: number, seed: number): Float32Matrix {
   const data = Float32Array.from(

@@ -4,6 +4,7 @@ import {
   type Float32Matrix,
   searchBinaryAsymmetric,
   searchFloat,
+  prepareBinaryCorpus,
   prepareHammingCorpus,
   quantizeBinary,
   quantizeInt8,
@@ -11,32 +12,29 @@ import {
   searchHammingJs,
   searchInt8,
 } from '../src/index.js';
-import { ASYMMETRIC_WASM_BASE64 } from '../src/wasm/asymmetric-wasm.js';
+import { BINARY_WASM_BASE64 } from '../src/wasm/binary-wasm.js';
+import {
+  hammingWasmAvailable,
+  instantiateBinaryModule,
+  searchHammingWasm,
+} from '../src/wasm/binary-kernel.js';
 import { FLOAT_DOT_WASM_BASE64 } from '../src/wasm/float-dot-wasm.js';
 import { instantiateFloatModule } from '../src/wasm/float-kernel.js';
-import { instantiateAsymmetricModule } from '../src/wasm/asymmetric-kernel.js';
+import { decodeBase64 } from '../src/wasm/instantiate.js';
 import { INT8_DOT_WASM_BASE64 } from '../src/wasm/int8-dot-wasm.js';
 import { instantiateInt8Module, int8DotsWithModule } from '../src/wasm/int8-kernel.js';
-import {
-  decodeBase64,
-  hammingDistancesWithModule,
-  hammingWasmAvailable,
-  instantiateHammingModule,
-  searchWithModule,
-} from '../src/wasm/hamming-kernel.js';
-import { HAMMING_WASM_BASE64 } from '../src/wasm/hamming-wasm.js';
 import { generate } from '../scripts/build-wasm.mjs';
 import { naiveHammingFromFloats } from './helpers.js';
 
-describe('WebAssembly SIMD Hamming module', () => {
+describe('WebAssembly SIMD binary module (Hamming)', () => {
   it('is up to date with its hand-written .wat source', async () => {
-    const source: string = await generate('hamming.wat');
-    expect(source).toContain(HAMMING_WASM_BASE64.slice(0, 60));
+    const source: string = await generate('binary.wat');
+    expect(source).toContain(BINARY_WASM_BASE64.slice(0, 60));
     const embedded = source
       .match(/'([A-Za-z0-9+/=]+)'/g)
       ?.map((s) => s.slice(1, -1))
       .join('');
-    expect(embedded).toBe(HAMMING_WASM_BASE64);
+    expect(embedded).toBe(BINARY_WASM_BASE64);
   });
 
   it('runs in Node 20 (WebAssembly SIMD present)', () => {
@@ -44,7 +42,7 @@ describe('WebAssembly SIMD Hamming module', () => {
   });
 
   it('computes every distance exactly like counting bits, for widths around the 128-bit chunking', () => {
-    const module = instantiateHammingModule();
+    const module = instantiateBinaryModule();
     expect(module).not.toBeNull();
     if (module === null) return;
     for (const dims of [1, 31, 32, 33, 64, 96, 127, 128, 129, 200, 384, 1024, 1056]) {
@@ -58,23 +56,33 @@ describe('WebAssembly SIMD Hamming module', () => {
       });
       const qf = make(3, 1);
       const cf = make(17, 2);
-      const d = hammingDistancesWithModule(module, quantizeBinary(qf), quantizeBinary(cf));
-      for (let q = 0; q < 3; q++) {
-        for (let r = 0; r < 17; r++)
-          expect(d[q * 17 + r], `dims ${dims}`).toBe(naiveHammingFromFloats(qf, q, cf, r));
+      const qb = quantizeBinary(qf);
+      const cb = quantizeBinary(cf);
+      // k = every row: each query's hits list every row with its distance, on both layouts.
+      for (const corpus of [cb, prepareBinaryCorpus(cb)]) {
+        const hits = searchHammingWasm(module, qb, corpus, 17, undefined);
+        for (let q = 0; q < 3; q++) {
+          const seen = new Set<number>();
+          for (let i = 0; i < 17; i++) {
+            const r = hits.indices[q * 17 + i];
+            seen.add(r);
+            expect(hits.scores[q * 17 + i], `dims ${dims}`).toBe(naiveHammingFromFloats(qf, q, cf, r));
+          }
+          expect(seen.size).toBe(17);
+        }
       }
     }
   });
 
   it('falls back to JavaScript when the module cannot be compiled', () => {
-    const broken = decodeBase64(HAMMING_WASM_BASE64);
+    const broken = decodeBase64(BINARY_WASM_BASE64);
     broken[broken.length - 3] ^= 0xff;
-    expect(instantiateHammingModule(broken)).toBeNull();
-    expect(instantiateHammingModule(new Uint8Array([0, 1, 2]))).toBeNull();
+    expect(instantiateBinaryModule(broken)).toBeNull();
+    expect(instantiateBinaryModule(new Uint8Array([0, 1, 2]))).toBeNull();
   });
 
   it('search through the module equals the JS kernel, including k larger than a tile and skip masks', () => {
-    const module = instantiateHammingModule();
+    const module = instantiateBinaryModule();
     if (module === null) throw new Error('no module');
     const dims = 1024;
     const rows = 700; // 700 x 128 bytes: one 128 KiB tile is 1024 rows, so also test 2 tiles below
@@ -88,7 +96,7 @@ describe('WebAssembly SIMD Hamming module', () => {
     const cb = quantizeBinary(cf);
     const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 5 === 1 ? 1 : 0));
     for (const k of [1, 10, 560]) {
-      const a = searchWithModule(module, qb, cb, k, skip);
+      const a = searchHammingWasm(module, qb, cb, k, skip);
       const b = searchHammingJs(qb, cb, k, skip);
       expect(a.indices).toEqual(b.indices);
       expect(a.scores).toEqual(b.scores);
@@ -119,7 +127,8 @@ describe('WebAssembly SIMD Hamming module', () => {
     const prepared = prepareHammingCorpus(cb);
     expect(prepared.words).not.toBe(cb.words);
     expect(prepared.words).toEqual(cb.words);
-    expect(prepared.l1Norms).toBe(cb.l1Norms);
+    expect(prepared.l1Norms).not.toBe(cb.l1Norms);
+    expect(prepared.l1Norms).toEqual(cb.l1Norms);
     const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 4 === 2 ? 1 : 0));
     for (const k of [1, 17, 1200]) {
       const a = searchHamming(qb, prepared, { k, skip, kernel: 'wasm' });
@@ -190,18 +199,7 @@ describe('WebAssembly SIMD int8 dot module', () => {
   });
 });
 
-describe('WebAssembly asymmetric binary module', () => {
-  it('is up to date with its .wat source and refuses broken bytes', async () => {
-    const source: string = await generate('asymmetric.wat');
-    const embedded = source
-      .match(/'([A-Za-z0-9+/=]+)'/g)
-      ?.map((s) => s.slice(1, -1))
-      .join('');
-    expect(embedded).toBe(ASYMMETRIC_WASM_BASE64);
-    expect(instantiateAsymmetricModule()).not.toBeNull();
-    expect(instantiateAsymmetricModule(new Uint8Array([1, 2, 3, 4]))).toBeNull();
-  });
-
+describe('WebAssembly SIMD binary module (asymmetric)', () => {
   it('gives bit-identical scores and order to the JS kernel across tiles, query groups and skip masks', () => {
     for (const dims of [40, 384, 1000]) {
       const rows = Math.ceil(300_000 / dims); // several 64 KiB tiles of packed rows
