@@ -5,6 +5,7 @@ import {
   searchBinaryAsymmetric,
   searchFloat,
   prepareBinaryCorpus,
+  prepareFloatCorpus,
   prepareHammingCorpus,
   quantizeBinary,
   quantizeInt8,
@@ -24,7 +25,7 @@ import { decodeBase64 } from '../src/wasm/instantiate.js';
 import { INT8_DOT_WASM_BASE64 } from '../src/wasm/int8-dot-wasm.js';
 import { instantiateInt8Module, int8DotsWithModule } from '../src/wasm/int8-kernel.js';
 import { generate } from '../scripts/build-wasm.mjs';
-import { naiveHammingFromFloats } from './helpers.js';
+import { gaussian, naiveHammingFromFloats, randomMatrix, rng } from './helpers.js';
 
 describe('WebAssembly SIMD binary module (Hamming)', () => {
   it('is up to date with its hand-written .wat source', async () => {
@@ -225,6 +226,56 @@ describe('WebAssembly SIMD binary module (asymmetric)', () => {
       }
     }
   });
+
+  it('stays exact where the FastScan bounds are stressed: norms far apart, zero, tiny or huge, extreme queries', () => {
+    // Rows scaled by factors 1e-6 .. 1e6 (L1 norms orders of magnitude apart), some rows zero
+    // (norm 0: score 0) or with a subnormal norm, and queries from tiny to 1e30 (bounds then
+    // unusable: every row is scored exactly). Also dims past 2048 bits (several code segments)
+    // and k past the candidate buffer (flushed mid-scan).
+    for (const dims of [40, 384, 2100]) {
+      const rows = 1100;
+      const random = rng(dims);
+      const data = new Float32Array(rows * dims);
+      for (let r = 0; r < rows; r++) {
+        const scale = r % 97 === 0 ? 0 : 10 ** ((r % 13) - 6);
+        for (let i = 0; i < dims; i++) data[r * dims + i] = gaussian(random) * scale;
+      }
+      const cb = quantizeBinary({ data, rows, dims });
+      const norms = cb.l1Norms as Float32Array;
+      norms[5] = 1e-42; // subnormal
+      norms[6] = Number.POSITIVE_INFINITY;
+      const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 11 === 3 ? 1 : 0));
+      const prepared = prepareBinaryCorpus(cb);
+      for (const magnitude of [1e-20, 1, 1e30]) {
+        const q = randomMatrix(3, dims, 7 + dims);
+        for (let i = 0; i < q.data.length; i++) q.data[i] *= magnitude;
+        for (const correction of ['none', 'l1'] as const) {
+          for (const k of [1, 40, 1000]) {
+            const js = searchBinaryAsymmetric(q, cb, { k, skip, correction, kernel: 'js' });
+            for (const corpus of [cb, prepared]) {
+              const wasm = searchBinaryAsymmetric(q, corpus, { k, skip, correction, kernel: 'wasm' });
+              const what = `dims ${dims} x${magnitude} ${correction} k ${k} ${corpus === cb ? 'plain' : 'prepared'}`;
+              expect(wasm.indices, what).toEqual(js.indices);
+              expect(wasm.scores, what).toEqual(js.scores);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('gives the same results for a batch of queries as for each query alone, on a prepared corpus', () => {
+    const corpus = quantizeBinary(randomMatrix(5000, 384, 3));
+    const prepared = prepareBinaryCorpus(corpus);
+    const queries = randomMatrix(20, 384, 4);
+    const batch = searchBinaryAsymmetric(queries, prepared, { k: 12, correction: 'l1' });
+    for (let q = 0; q < queries.rows; q++) {
+      const one = { data: queries.data.slice(q * 384, (q + 1) * 384), rows: 1, dims: 384 };
+      const alone = searchBinaryAsymmetric(one, corpus, { k: 12, correction: 'l1', kernel: 'js' });
+      expect(batch.indices.subarray(q * 12, (q + 1) * 12)).toEqual(alone.indices);
+      expect(batch.scores.subarray(q * 12, (q + 1) * 12)).toEqual(alone.scores);
+    }
+  });
 });
 
 describe('WebAssembly float32 dot module', () => {
@@ -265,6 +316,63 @@ describe('WebAssembly float32 dot module', () => {
         }
       }
     }
+  });
+
+  it('screens in float32 but keeps float64 keys: extreme magnitudes, cancellation, prepared corpora', () => {
+    const dims = 96;
+    const rows = 3000;
+    const random = rng(11);
+    const data = new Float32Array(rows * dims);
+    for (let r = 0; r < rows; r++) {
+      const scale = 10 ** ((r % 9) * 4 - 16); // 1e-16 .. 1e16
+      for (let i = 0; i < dims; i++) data[r * dims + i] = gaussian(random) * scale;
+    }
+    // Rows whose products cancel: float32 sums lose them, float64 keys do not.
+    for (let i = 0; i < dims; i++) data[7 * dims + i] = i % 2 === 0 ? 3e18 : -3e18 + 1e12;
+    const corpus = { data, rows, dims };
+    const prepared = prepareFloatCorpus(corpus);
+    expect(prepared.data).not.toBe(data);
+    expect(prepared.data).toEqual(data);
+    const queries = randomMatrix(5, dims, 12);
+    const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 13 === 6 ? 1 : 0));
+    for (const metric of ['dot', 'cosine'] as const) {
+      for (const k of [1, 25, 1500]) {
+        const js = searchFloat(queries, corpus, { k, skip, metric, kernel: 'js' });
+        for (const c of [corpus, prepared]) {
+          const wasm = searchFloat(queries, c, { k, skip, metric, kernel: 'wasm' });
+          const what = `${metric} k ${k} ${c === corpus ? 'plain' : 'prepared'}`;
+          expect(wasm.indices, what).toEqual(js.indices);
+          expect(wasm.scores, what).toEqual(js.scores);
+        }
+      }
+    }
+    // Rows whose float64 scores all lie within float32 rounding of 1: the float32 screen alone
+    // would rank them at random, so every one of them must reach the exact score.
+    const close = new Float32Array(2000 * dims);
+    const q = queries.data.subarray(0, dims);
+    for (let r = 0; r < 2000; r++) {
+      let sum = 0;
+      for (let i = 0; i < dims - 1; i++) {
+        close[r * dims + i] = gaussian(random) * 30;
+        sum += q[i] * close[r * dims + i];
+      }
+      close[r * dims + dims - 1] = (1 - sum) / q[dims - 1];
+    }
+    const closeCorpus = { data: close, rows: 2000, dims };
+    const one = { data: q, rows: 1, dims };
+    for (const c of [closeCorpus, prepareFloatCorpus(closeCorpus)]) {
+      const wasm = searchFloat(one, c, { k: 20, kernel: 'wasm' });
+      const js = searchFloat(one, closeCorpus, { k: 20, kernel: 'js' });
+      expect(wasm.indices).toEqual(js.indices);
+      expect(wasm.scores).toEqual(js.scores);
+    }
+    const bad = data.slice();
+    bad[2500 * dims + 1] = Number.NaN;
+    const preparedBad = prepareFloatCorpus({ data: bad, rows, dims });
+    expect(() => searchFloat(queries, preparedBad, { k: 3 })).toThrow(/row 2500/);
+    const skipBad = new Uint8Array(rows);
+    skipBad[2500] = 1;
+    expect(searchFloat(queries, preparedBad, { k: 3, skip: skipBad }).k).toBe(3);
   });
 
   it('reports NaN and Infinity corpus rows as NOT_FINITE unless they are skipped', () => {

@@ -152,7 +152,11 @@ function preparedFor(corpus: BinaryMatrix): PreparedBinary | undefined {
 export function prepareBinaryCorpus(corpus: BinaryMatrix): BinaryMatrix {
   assertBinaryMatrix(corpus, 'corpus');
   const module = instantiateBinaryModule();
-  if (module === null) return corpus;
+  return module === null ? corpus : prepareWith(module, corpus);
+}
+
+/** Prepares `corpus` in a given (fresh) module instance (exported for tests and benchmarks). */
+export function prepareWith(module: BinaryModule, corpus: BinaryMatrix): BinaryMatrix {
   const { rows, wordsPerRow } = corpus;
   const nBytes = wordsPerRow * 4;
   const blocks = Math.ceil(rows / 16);
@@ -405,7 +409,7 @@ export function searchAsymmetricWasm(
   const codes = layout.take(group * 32 * nBytes);
   const tables = layout.take(group * 192 * nBytes);
   const q = layout.take(group * dims * 4);
-  const tmp = layout.take(128);
+  const tmp = layout.take(192);
   const skipAt = layout.take(rows);
   // A corpus that is not prepared is copied in whole (row layout, for exact scores) and turned
   // into blocks a tile at a time.

@@ -178,28 +178,27 @@
       (f32.load offset=8 (i32.load offset=20 (local.get $ctx)))))
 
   ;; asymBlocks(ctx, tabs, c, nRows, row0, tmp): rows row0 .. row0 + nRows - 1, in block layout
-  ;; at c (not necessarily ctx's copy); tmp is 128 bytes.
+  ;; at c (not necessarily ctx's copy); tmp is 192 bytes. The hot loop stays small: blocks that
+  ;; pass the test go to $blockRows.
   (func (export "asymBlocks")
     (param $ctx i32) (param $tabs i32) (param $c i32) (param $nRows i32) (param $row0 i32) (param $tmp i32)
-    (local $r i32) (local $tp i32) (local $left i32) (local $n i32) (local $lane i32) (local $row i32)
-    (local $p i32) (local $nBytes i32) (local $l1 i32) (local $skip i32) (local $pass i32) (local $mask i32)
-    (local $norm f32) (local $limit f32) (local $u f32) (local $lo f32)
-    (local $x v128) (local $v v128) (local $even v128) (local $odd v128) (local $s0 v128) (local $s1 v128)
-    (local $s2 v128) (local $s3 v128)
+    (local $r i32) (local $tp i32) (local $left i32) (local $n i32) (local $p i32) (local $nBytes i32)
+    (local $pass i32) (local $norm f32) (local $limit f32)
+    (local $x v128) (local $v v128) (local $even v128) (local $odd v128)
     (local.set $nBytes (i32.load offset=60 (local.get $ctx)))
-    (local.set $skip (i32.load offset=64 (local.get $ctx)))
     (block $done
       (loop $blocks
         (br_if $done (i32.ge_u (local.get $r) (local.get $nRows)))
-        (local.set $s0 (v128.const i64x2 0 0))
-        (local.set $s1 (v128.const i64x2 0 0))
-        (local.set $s2 (v128.const i64x2 0 0))
-        (local.set $s3 (v128.const i64x2 0 0))
         (local.set $tp (local.get $tabs))
         (local.set $left (local.get $nBytes))
         (local.set $p (local.get $c))
         ;; u16 lanes hold sums of at most 256 positions of 2 * 127: accumulate in segments; all
-        ;; but the last are widened into s0..s3 (only rows wider than 2048 bits have several).
+        ;; but the last are widened into i32 sums at tmp + 128 (only rows wider than 2048 bits
+        ;; have several).
+        (v128.store offset=128 (local.get $tmp) (v128.const i64x2 0 0))
+        (v128.store offset=144 (local.get $tmp) (v128.const i64x2 0 0))
+        (v128.store offset=160 (local.get $tmp) (v128.const i64x2 0 0))
+        (v128.store offset=176 (local.get $tmp) (v128.const i64x2 0 0))
         (loop $segments
           (local.set $n
             (select (local.get $left) (i32.const 256) (i32.lt_u (local.get $left) (i32.const 256))))
@@ -224,17 +223,8 @@
           (local.set $even (i16x8.sub (local.get $even) (i16x8.shl (local.get $odd) (i32.const 8))))
           (if (local.get $left)
             (then
-              (call $widen (local.get $even) (local.get $odd) (local.get $tmp))
-              (local.set $s0 (i32x4.add (local.get $s0) (v128.load (local.get $tmp))))
-              (local.set $s1 (i32x4.add (local.get $s1) (v128.load offset=16 (local.get $tmp))))
-              (local.set $s2 (i32x4.add (local.get $s2) (v128.load offset=32 (local.get $tmp))))
-              (local.set $s3 (i32x4.add (local.get $s3) (v128.load offset=48 (local.get $tmp))))
+              (call $widen (local.get $even) (local.get $odd) (local.get $tmp) (i32.const 1))
               (br $segments))))
-        (local.set $l1
-          (select
-            (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (local.get $r)) (i32.const 2)))
-            (i32.const 0)
-            (i32.load offset=52 (local.get $ctx))))
         ;; The block test (one segment): a row can beat the limit t only if
         ;; step * S + bias > t * norm >= t * (smallest norm if t >= 0, else largest).
         (local.set $pass (i32.const 1))
@@ -242,7 +232,7 @@
           (then
             (local.set $limit (call $asymLimit (local.get $ctx)))
             (local.set $norm (f32.const 1))
-            (if (local.get $l1)
+            (if (i32.load offset=52 (local.get $ctx))
               (then
                 (local.set $norm
                   (f32.load
@@ -267,75 +257,92 @@
                           (i16x8.sub_sat_u (local.get $odd) (local.get $x)))))))))))
         (if (local.get $pass)
           (then
-            (call $widen (local.get $even) (local.get $odd) (local.get $tmp))
-            (local.set $s0 (i32x4.add (local.get $s0) (v128.load (local.get $tmp))))
-            (local.set $s1 (i32x4.add (local.get $s1) (v128.load offset=16 (local.get $tmp))))
-            (local.set $s2 (i32x4.add (local.get $s2) (v128.load offset=32 (local.get $tmp))))
-            (local.set $s3 (i32x4.add (local.get $s3) (v128.load offset=48 (local.get $tmp))))
-            ;; Upper bounds of the 16 keys at tmp, lower bounds at tmp + 64.
-            (call $bounds (local.get $ctx) (local.get $s0) (local.get $l1) (local.get $tmp))
-            (call $bounds (local.get $ctx) (local.get $s1)
-              (select (i32.add (local.get $l1) (i32.const 16)) (i32.const 0) (local.get $l1))
-              (i32.add (local.get $tmp) (i32.const 16)))
-            (call $bounds (local.get $ctx) (local.get $s2)
-              (select (i32.add (local.get $l1) (i32.const 32)) (i32.const 0) (local.get $l1))
-              (i32.add (local.get $tmp) (i32.const 32)))
-            (call $bounds (local.get $ctx) (local.get $s3)
-              (select (i32.add (local.get $l1) (i32.const 48)) (i32.const 0) (local.get $l1))
-              (i32.add (local.get $tmp) (i32.const 48)))
-            ;; Lanes to look at: upper bound above the limit or not finite, or lower bound above
-            ;; the k-th lower bound; all of them (valid rows) when scoring every row.
-            (local.set $limit (call $asymLimit (local.get $ctx)))
-            (local.set $norm (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
-            (local.set $mask
-              (i32.and
-                (select
-                  (i32.const 0xffff)
-                  (i32.or
-                    (i32.or (call $laneBits (local.get $tmp) (local.get $limit) (local.get $norm))
-                      (i32.shl (call $laneBits (i32.add (local.get $tmp) (i32.const 16)) (local.get $limit) (local.get $norm)) (i32.const 4)))
-                    (i32.or
-                      (i32.shl (call $laneBits (i32.add (local.get $tmp) (i32.const 32)) (local.get $limit) (local.get $norm)) (i32.const 8))
-                      (i32.shl (call $laneBits (i32.add (local.get $tmp) (i32.const 48)) (local.get $limit) (local.get $norm)) (i32.const 12))))
-                  (i32.load offset=12 (local.get $ctx)))
-                (i32.sub (i32.shl (i32.const 1)
-                  (select (i32.sub (local.get $nRows) (local.get $r)) (i32.const 16)
-                    (i32.lt_u (i32.sub (local.get $nRows) (local.get $r)) (i32.const 16))))
-                  (i32.const 1))))
-            (block $lanesDone
-              (loop $lanes
-                (br_if $lanesDone (i32.eqz (local.get $mask)))
-                (local.set $lane (i32.ctz (local.get $mask)))
-                (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
-                (local.set $row (i32.add (local.get $row0) (i32.add (local.get $r) (local.get $lane))))
-                (if (i32.or (i32.eqz (local.get $skip))
-                      (i32.eqz (i32.load8_u (i32.add (local.get $skip) (local.get $row)))))
-                  (then
-                    (if (i32.load offset=12 (local.get $ctx))
-                      (then (call $offerExact (local.get $ctx) (local.get $row)))
-                      (else
-                        (local.set $u (f32.load (i32.add (local.get $tmp) (i32.shl (local.get $lane) (i32.const 2)))))
-                        (local.set $lo (f32.load offset=64 (i32.add (local.get $tmp) (i32.shl (local.get $lane) (i32.const 2)))))
-                        (if (i32.or (f32.gt (local.get $u) (call $asymLimit (local.get $ctx)))
-                              (i32.eqz (f32.lt (f32.abs (local.get $u)) (f32.const 1e38))))
-                          (then (call $bufferPush (local.get $ctx) (local.get $row) (local.get $u))))
-                        (if (f32.gt (local.get $lo) (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
-                          (then
-                            (call $heapOffer (i32.load offset=16 (local.get $ctx)) (local.get $lo) (local.get $row))))))))
-                (br $lanes)))))
+            (call $widen (local.get $even) (local.get $odd) (local.get $tmp) (i32.const 0))
+            (call $blockRows (local.get $ctx) (local.get $tmp) (i32.add (local.get $row0) (local.get $r))
+              (i32.sub (local.get $nRows) (local.get $r)))))
         (local.set $c (i32.add (local.get $c) (i32.shl (local.get $nBytes) (i32.const 4))))
         (local.set $r (i32.add (local.get $r) (i32.const 16)))
         (br $blocks))))
 
-  ;; Code sums of rows 0..15 (even rows in even, odd rows in odd, u16 lanes) as four i32x4 at out.
-  (func $widen (param $even v128) (param $odd v128) (param $out i32)
-    (local $v v128)
-    (local.set $v (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $even) (local.get $odd)))
-    (v128.store (local.get $out) (i32x4.extend_low_i16x8_u (local.get $v)))
-    (v128.store offset=16 (local.get $out) (i32x4.extend_high_i16x8_u (local.get $v)))
-    (local.set $v (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $even) (local.get $odd)))
-    (v128.store offset=32 (local.get $out) (i32x4.extend_low_i16x8_u (local.get $v)))
-    (v128.store offset=48 (local.get $out) (i32x4.extend_high_i16x8_u (local.get $v))))
+  ;; The rows of a block that passed the test: code sums at tmp (plus earlier segments at
+  ;; tmp + 128) become upper and lower bounds; rows whose upper bound beats the limit wait in the
+  ;; buffer, rows whose lower bound beats the k-th lower bound go to the lower heap. row0 is the
+  ;; block's first row, left how many rows remain (the block holds min(16, left)).
+  (func $blockRows (param $ctx i32) (param $tmp i32) (param $row0 i32) (param $left i32)
+    (local $l1 i32) (local $mask i32) (local $lane i32) (local $row i32) (local $skip i32) (local $i i32)
+    (local $limit f32) (local $low f32) (local $u f32) (local $lo f32)
+    (local.set $l1
+      (select
+        (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (local.get $row0) (i32.const 2)))
+        (i32.const 0)
+        (i32.load offset=52 (local.get $ctx))))
+    ;; Upper bounds of the 16 keys at tmp, lower bounds at tmp + 64.
+    (loop $quads
+      (call $bounds (local.get $ctx)
+        (i32x4.add (v128.load (local.get $tmp)) (v128.load offset=128 (local.get $tmp)))
+        (select (i32.add (local.get $l1) (local.get $i)) (i32.const 0) (local.get $l1))
+        (local.get $tmp))
+      (local.set $tmp (i32.add (local.get $tmp) (i32.const 16)))
+      (br_if $quads (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (i32.const 64))))
+    (local.set $tmp (i32.sub (local.get $tmp) (i32.const 64)))
+    ;; Lanes to look at: upper bound above the limit or not finite, or lower bound above the k-th
+    ;; lower bound; every valid row when scoring every row exactly.
+    (local.set $limit (call $asymLimit (local.get $ctx)))
+    (local.set $low (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
+    (local.set $mask
+      (i32.and
+        (select
+          (i32.const 0xffff)
+          (i32.or
+            (i32.or (call $laneBits (local.get $tmp) (local.get $limit) (local.get $low))
+              (i32.shl (call $laneBits (i32.add (local.get $tmp) (i32.const 16)) (local.get $limit) (local.get $low)) (i32.const 4)))
+            (i32.or
+              (i32.shl (call $laneBits (i32.add (local.get $tmp) (i32.const 32)) (local.get $limit) (local.get $low)) (i32.const 8))
+              (i32.shl (call $laneBits (i32.add (local.get $tmp) (i32.const 48)) (local.get $limit) (local.get $low)) (i32.const 12))))
+          (i32.load offset=12 (local.get $ctx)))
+        (i32.sub
+          (i32.shl (i32.const 1) (select (local.get $left) (i32.const 16) (i32.lt_u (local.get $left) (i32.const 16))))
+          (i32.const 1))))
+    (local.set $skip (i32.load offset=64 (local.get $ctx)))
+    (block $lanesDone
+      (loop $lanes
+        (br_if $lanesDone (i32.eqz (local.get $mask)))
+        (local.set $lane (i32.ctz (local.get $mask)))
+        (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+        (local.set $row (i32.add (local.get $row0) (local.get $lane)))
+        (if (i32.or (i32.eqz (local.get $skip))
+              (i32.eqz (i32.load8_u (i32.add (local.get $skip) (local.get $row)))))
+          (then
+            (if (i32.load offset=12 (local.get $ctx))
+              (then (call $offerExact (local.get $ctx) (local.get $row)))
+              (else
+                (local.set $u (f32.load (i32.add (local.get $tmp) (i32.shl (local.get $lane) (i32.const 2)))))
+                (local.set $lo (f32.load offset=64 (i32.add (local.get $tmp) (i32.shl (local.get $lane) (i32.const 2)))))
+                (if (i32.or (f32.gt (local.get $u) (call $asymLimit (local.get $ctx)))
+                      (i32.eqz (f32.lt (f32.abs (local.get $u)) (f32.const 1e38))))
+                  (then (call $bufferPush (local.get $ctx) (local.get $row) (local.get $u))))
+                (if (f32.gt (local.get $lo) (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
+                  (then
+                    (call $heapOffer (i32.load offset=16 (local.get $ctx)) (local.get $lo) (local.get $row))))))))
+        (br $lanes))))
+
+  ;; Code sums of rows 0..15 (even rows in even, odd rows in odd, u16 lanes) as four i32x4: at
+  ;; out, or added to the four at out + 128 when add is 1.
+  (func $widen (param $even v128) (param $odd v128) (param $out i32) (param $add i32)
+    (local $lo v128) (local $hi v128) (local $i i32)
+    (local.set $lo (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (local.get $even) (local.get $odd)))
+    (local.set $hi (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (local.get $even) (local.get $odd)))
+    (v128.store (local.get $out) (i32x4.extend_low_i16x8_u (local.get $lo)))
+    (v128.store offset=16 (local.get $out) (i32x4.extend_high_i16x8_u (local.get $lo)))
+    (v128.store offset=32 (local.get $out) (i32x4.extend_low_i16x8_u (local.get $hi)))
+    (v128.store offset=48 (local.get $out) (i32x4.extend_high_i16x8_u (local.get $hi)))
+    (if (local.get $add)
+      (then
+        (loop $quads
+          (v128.store offset=128 (i32.add (local.get $out) (local.get $i))
+            (i32x4.add (v128.load offset=128 (i32.add (local.get $out) (local.get $i)))
+              (v128.load (i32.add (local.get $out) (local.get $i)))))
+          (br_if $quads (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (i32.const 64)))))))
 
   ;; Upper (at out) and lower (at out + 64) bounds of 4 keys with code sums S: step * S + bias and
   ;; step * S + low, divided by the norms at l1 when l1 is not 0 (a norm not > 0 gives 0).
@@ -401,7 +408,7 @@
   ;; first, rounded to f32; a word sums its 4 partials left to right, s sums the words.
   (func $offerExact (param $ctx i32) (param $row i32)
     (local $s f64) (local $word f64) (local $part f64) (local $p i32) (local $b i32) (local $nBytes i32)
-    (local $pos i32) (local $h i32) (local $two i32) (local $v i32) (local $bit i32) (local $norm f32)
+    (local $pos i32) (local $h i32) (local $two i32) (local $v i32) (local $norm f32)
     (local $key f32)
     (local.set $nBytes (i32.load offset=60 (local.get $ctx)))
     (local.set $pos (i32.load offset=48 (local.get $ctx)))
@@ -413,17 +420,17 @@
           (i32.mul (i32.and (local.get $row) (i32.const 15)) (i32.load offset=44 (local.get $ctx))))))
     (loop $bytes
       (local.set $v (i32.load8_u (local.get $p)))
+      ;; Adding -0.0 leaves every float64 unchanged, so bits that are clear add -0.0 (no branches).
       (local.set $part
-        (f64.load (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3)))))
-      (local.set $v (i32.and (local.get $v) (i32.const 15)))
-      (block $bitsDone
-        (loop $bits
-          (br_if $bitsDone (i32.eqz (local.get $v)))
-          (local.set $bit (i32.sub (i32.const 31) (i32.clz (local.get $v))))
-          (local.set $part
-            (f64.add (local.get $part) (f64.load (i32.add (local.get $two) (i32.shl (local.get $bit) (i32.const 3))))))
-          (local.set $v (i32.xor (local.get $v) (i32.shl (i32.const 1) (local.get $bit))))
-          (br $bits)))
+        (f64.add
+          (f64.add
+            (f64.add
+              (f64.add
+                (f64.load (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
+                (select (f64.load offset=24 (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 8))))
+              (select (f64.load offset=16 (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 4))))
+            (select (f64.load offset=8 (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 2))))
+          (select (f64.load (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 1)))))
       (local.set $part (f64.promote_f32 (f32.demote_f64 (local.get $part))))
       (local.set $word
         (select (local.get $part) (f64.add (local.get $word) (local.get $part))
