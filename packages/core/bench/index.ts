@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, markdownTable, median, writeResults } from '../../../bench/lib/report.js';
-import { fillRandom, runTargets } from './targets.js';
+import { type Corpus, fillRandom, makeCorpus, runTargets } from './targets.js';
 import {
   type BinaryMatrix,
   type CandidateStage,
@@ -21,7 +21,6 @@ import {
   type Float32Matrix,
   hammingWasmAvailable,
   type Int8Matrix,
-  prepareBinaryCorpus,
   quantizeBinary,
   quantizeInt8,
   searchBinaryAsymmetric,
@@ -138,28 +137,6 @@ interface Row {
   timing: Timing | null;
   naive: Timing | null;
   note: string;
-}
-
-interface Corpus {
-  n: number;
-  float32: Float32Matrix;
-  int8: Int8Matrix;
-  binary: BinaryMatrix;
-  prepared: BinaryMatrix;
-}
-
-function makeCorpus(n: number): Corpus {
-  const data = new Float32Array(n * DIMS);
-  fillRandom(data, 0x9e3779b9 ^ n);
-  const float32 = { data, rows: n, dims: DIMS };
-  const sample: Float32Matrix = {
-    data: data.subarray(0, Math.min(n, 10_000) * DIMS),
-    rows: Math.min(n, 10_000),
-    dims: DIMS,
-  };
-  const int8 = quantizeInt8(float32, calibrateInt8(sample, 'ranges'));
-  const binary = quantizeBinary(float32);
-  return { n, float32, int8, binary, prepared: prepareBinaryCorpus(binary) };
 }
 
 function makeQueries(

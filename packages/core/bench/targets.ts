@@ -194,14 +194,19 @@ export interface Verdict {
   met: boolean;
 }
 
-interface Corpus {
+/** One synthetic corpus in every representation the benchmarks search. */
+export interface Corpus {
+  n: number;
   float32: Float32Matrix;
   binary: BinaryMatrix;
-  preparedBinary: BinaryMatrix;
+  /** `binary` from prepareBinaryCorpus. */
+  prepared: BinaryMatrix;
+  /** int8 rows, calibrated ('ranges') on the first 10K rows. */
   int8: Int8Matrix;
 }
 
-function makeCorpus(n: number): Corpus {
+/** `n` random rows of 384 dims (seeded by `n`) in every representation. */
+export function makeCorpus(n: number): Corpus {
   const data = new Float32Array(n * DIMS);
   fillRandom(data, 0x9e3779b9 ^ n);
   const float32 = { data, rows: n, dims: DIMS };
@@ -209,9 +214,10 @@ function makeCorpus(n: number): Corpus {
   const sample = { data: data.subarray(0, sampleRows * DIMS), rows: sampleRows, dims: DIMS };
   const binary = quantizeBinary(float32);
   return {
+    n,
     float32,
     binary,
-    preparedBinary: prepareBinaryCorpus(binary),
+    prepared: prepareBinaryCorpus(binary),
     int8: quantizeInt8(float32, calibrateInt8(sample, 'ranges')),
   };
 }
@@ -254,16 +260,12 @@ export async function runTargets(
     const bits = n * (DIMS / 8);
     const bare = await bareHamming(c.binary);
     add('bare WAT popcount scan + JS top-k (baseline)', (i) => bare(singleBits[i % QUERIES]), bits);
-    add(
-      'searchHamming, prepared',
-      (i) => searchHamming(singleBits[i % QUERIES], c.preparedBinary, { k: K }),
-      bits,
-    );
+    add('searchHamming, prepared', (i) => searchHamming(singleBits[i % QUERIES], c.prepared, { k: K }), bits);
     add('searchHamming, plain', (i) => searchHamming(singleBits[i % QUERIES], c.binary, { k: K }), bits);
     for (const k of [K, 4 * K]) {
       add(
         `searchBinaryAsymmetric l1 k=${k}, prepared`,
-        (i) => searchBinaryAsymmetric(singles[i % QUERIES], c.preparedBinary, { k, correction: 'l1' }),
+        (i) => searchBinaryAsymmetric(singles[i % QUERIES], c.prepared, { k, correction: 'l1' }),
         bits + 4 * n,
       );
       add(
@@ -277,7 +279,7 @@ export async function runTargets(
       add(`searchTwoStage ${tag}, prepared binary`, (i) =>
         searchTwoStage(
           singles[i % QUERIES],
-          { binary: c.preparedBinary, float32: c.float32 },
+          { binary: c.prepared, float32: c.float32 },
           { k: K, oversample },
         ),
       );
@@ -304,13 +306,13 @@ export async function runTargets(
       }
       add(
         'batch of 64: searchHamming, prepared',
-        () => searchHamming(batchBits, c.preparedBinary, { k: K }),
+        () => searchHamming(batchBits, c.prepared, { k: K }),
         bits,
         BATCH,
       );
       add(
         'batch of 64: searchBinaryAsymmetric l1, prepared',
-        () => searchBinaryAsymmetric(batch, c.preparedBinary, { k: K, correction: 'l1' }),
+        () => searchBinaryAsymmetric(batch, c.prepared, { k: K, correction: 'l1' }),
         bits + 4 * n,
         BATCH,
       );

@@ -17,7 +17,7 @@ import type { BinaryMatrix, Float32Matrix, TopK } from '../types.js';
 import { assertBinaryMatrix } from '../validate.js';
 import { BINARY_WASM_BASE64 } from './binary-wasm.js';
 import { decodeBase64, instantiateSync } from './instantiate.js';
-import { copySkip, drainHeap, heapBytes, queryGroup, regions, reserve } from './scratch.js';
+import { copySkip, drainHeap, drainHeaps, heapBytes, queryGroup, regions, reserve } from './scratch.js';
 
 /** The exports of binary.wat. */
 export interface BinaryModule {
@@ -258,9 +258,7 @@ function hammingBlocks(
         );
       }
     }
-    for (let i = 0; i < count; i++) {
-      drainHeap(buffer, heaps + i * heapBytes(k), out.indices, out.scores, (first + i) * k, true);
-    }
+    drainHeaps(buffer, heaps, k, count, out, first, true);
   }
   return out;
 }
@@ -305,9 +303,7 @@ function hammingRows(
         );
       }
     }
-    for (let i = 0; i < count; i++) {
-      drainHeap(buffer, heaps + i * heapBytes(k), out.indices, out.scores, (first + i) * k, true);
-    }
+    drainHeaps(buffer, heaps, k, count, out, first, true);
   }
   return out;
 }

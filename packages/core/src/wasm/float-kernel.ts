@@ -16,7 +16,7 @@ import type { Float32Matrix, TopK } from '../types.js';
 import { assertFloat32Matrix } from '../validate.js';
 import { FLOAT_DOT_WASM_BASE64 } from './float-dot-wasm.js';
 import { decodeBase64, instantiateSync } from './instantiate.js';
-import { copySkip, drainHeap, heapBytes, queryGroup, regions, reserve } from './scratch.js';
+import { copySkip, drainHeaps, heapBytes, queryGroup, regions, reserve } from './scratch.js';
 
 interface FloatModule {
   readonly memory: WebAssembly.Memory;
@@ -184,9 +184,7 @@ export function searchFloatWithModule(
         if (bad >= 0) throw notFiniteRow(bad);
       }
     }
-    for (let i = 0; i < count; i++) {
-      drainHeap(buffer, heaps + i * heapBytes(k), out.indices, out.scores, (first + i) * k, false);
-    }
+    drainHeaps(buffer, heaps, k, count, out, first, false);
   }
   return out;
 }
@@ -233,9 +231,7 @@ function searchPrepared(
         if (bad >= 0) throw notFiniteRow(bad);
       }
     }
-    for (let i = 0; i < count; i++) {
-      drainHeap(buffer, p.heaps + i * heapBytes(k), out.indices, out.scores, (first + i) * k, false);
-    }
+    drainHeaps(buffer, p.heaps, k, count, out, first, false);
   }
   return out;
 }

@@ -10,7 +10,7 @@ import { allocateTopK } from '../topk.js';
 import type { Int8Matrix, TopK } from '../types.js';
 import { align16, decodeBase64, ensureMemory, instantiateSync } from './instantiate.js';
 import { INT8_DOT_WASM_BASE64 } from './int8-dot-wasm.js';
-import { copySkip, drainHeap, heapBytes, queryGroup, regions, reserve } from './scratch.js';
+import { copySkip, drainHeaps, heapBytes, queryGroup, regions, reserve } from './scratch.js';
 
 interface Int8Module {
   readonly memory: WebAssembly.Memory;
@@ -91,9 +91,7 @@ export function searchInt8WithModule(
         );
       }
     }
-    for (let i = 0; i < count; i++) {
-      drainHeap(buffer, heaps + i * heapBytes(k), out.indices, out.scores, (first + i) * k, false);
-    }
+    drainHeaps(buffer, heaps, k, count, out, first, false);
   }
   return out;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { writeRanked } from '../topk.js';
+import type { TopK } from '../types.js';
 import { align16, ensureMemory } from './instantiate.js';
 
 /** Regions handed out one after another from `base`; `end` is the first byte past them. */
@@ -72,6 +73,23 @@ export function drainHeap(
     rows[i] = rowView[2 * i + 1];
   }
   writeRanked(keys, rows, n, indices, scores, offset, negate);
+}
+
+/**
+ * Drains the `count` heaps at `heaps` (one `heapBytes(k)` apart) into rows `first ..` of `out`.
+ */
+export function drainHeaps(
+  buffer: ArrayBuffer,
+  heaps: number,
+  k: number,
+  count: number,
+  out: TopK,
+  first: number,
+  negate: boolean,
+): void {
+  for (let i = 0; i < count; i++) {
+    drainHeap(buffer, heaps + i * heapBytes(k), out.indices, out.scores, (first + i) * k, negate);
+  }
 }
 
 /**
