@@ -48,11 +48,17 @@ export function fillRandom(data: Float32Array, seed: number): void {
   }
 }
 
-/** Latency of one case: wall-clock p50 / p95 and the median process CPU time, in ms. */
+/**
+ * Latency of one case in ms: wall-clock p50 / p95 and the process CPU time's p50 / p95 over the
+ * same runs. On a shared machine a run longer than a scheduler slice waits for a core, which
+ * wall time counts and CPU time does not; garbage collection is CPU time, so a search that
+ * allocates per query still shows in the CPU p95.
+ */
 export interface Latency {
   p50: number;
   p95: number;
   cpu: number;
+  cpu95: number;
   runs: number;
 }
 
@@ -79,6 +85,7 @@ export function latency(fn: (i: number) => unknown, budgetMs: number): Latency {
     p50: percentile(wall, 50),
     p95: percentile(wall, 95),
     cpu: percentile(cpu, 50),
+    cpu95: percentile(cpu, 95),
     runs: wall.length,
   };
 }
@@ -254,7 +261,7 @@ export async function runTargets(
       const l = latency(fn, big ? budgetMs * 2 : budgetMs);
       rows.push({ n, name, queries, latency: l, bytes });
       console.log(
-        `N=${n} ${name}: p50 ${fmt(l.p50, 3)} ms, p95 ${fmt(l.p95, 3)} ms, cpu ${fmt(l.cpu, 3)} ms (${l.runs} runs)`,
+        `N=${n} ${name}: p50 ${fmt(l.p50, 3)} ms, p95 ${fmt(l.p95, 3)} ms, cpu p50 ${fmt(l.cpu, 3)} p95 ${fmt(l.cpu95, 3)} ms (${l.runs} runs)`,
       );
     };
     const bits = n * (DIMS / 8);
@@ -323,10 +330,10 @@ export async function runTargets(
         BATCH,
       );
     }
-    const ratio = (a: string, b: string) =>
-      (find(n, a)?.latency.p50 ?? Number.NaN) / (find(n, b)?.latency.p50 ?? Number.NaN);
-    const p50 = (name: string) => find(n, name)?.latency.p50 ?? Number.NaN;
-    const p95 = (name: string) => find(n, name)?.latency.p95 ?? Number.NaN;
+    // Verdicts use CPU time (see Latency): the machine these figures come from is shared.
+    const p50 = (name: string) => find(n, name)?.latency.cpu ?? Number.NaN;
+    const p95 = (name: string) => find(n, name)?.latency.cpu95 ?? Number.NaN;
+    const ratio = (a: string, b: string) => p50(a) / p50(b);
     const label = n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}K`;
     if (n === 100_000) {
       for (const [k, prep] of [
@@ -349,7 +356,7 @@ export async function runTargets(
           met: p50(name) <= 1.0,
         });
         verdicts.push({
-          target: `${label}: default two-stage (${prep}) p95 <= 1.3 x p50`,
+          target: `${label}: default two-stage (${prep}) p95 <= 1.3 x p50 (CPU time)`,
           measured: `${fmt(p95(name) / p50(name))}x`,
           met: p95(name) <= 1.3 * p50(name),
         });
@@ -416,15 +423,26 @@ export async function runTargets(
     }
   }
   const table = markdownTable(
-    ['N', 'case', 'p50 ms (wall)', 'p95 ms (wall)', 'cpu ms (median)', 'per query ms', 'GB/s (p50)', 'runs'],
+    [
+      'N',
+      'case',
+      'wall p50 ms',
+      'wall p95 ms',
+      'cpu p50 ms',
+      'cpu p95 ms',
+      'cpu ms per query',
+      'GB/s (cpu p50)',
+      'runs',
+    ],
     rows.map((r) => [
       r.n.toLocaleString('en-US'),
       r.name,
       fmt(r.latency.p50, 3),
       fmt(r.latency.p95, 3),
       fmt(r.latency.cpu, 3),
-      r.queries > 1 ? fmt(r.latency.p50 / r.queries, 4) : '',
-      r.bytes > 0 ? fmt((r.bytes * r.queries) / (r.latency.p50 / 1000) / 1e9, 1) : '',
+      fmt(r.latency.cpu95, 3),
+      r.queries > 1 ? fmt(r.latency.cpu / r.queries, 4) : '',
+      r.bytes > 0 ? fmt((r.bytes * r.queries) / (r.latency.cpu / 1000) / 1e9, 1) : '',
       r.latency.runs,
     ]),
   );
@@ -436,8 +454,10 @@ export async function runTargets(
     '## Search-speed targets',
     '',
     `Top-${K} over N random vectors of ${DIMS} dims, one thread (Node). Single queries cycle through ${QUERIES}`,
-    'different queries; p50 / p95 are wall-clock over the runs, "cpu" the median process CPU time (the better',
-    'figure when the machine is shared). "prepared" corpora come from prepareBinaryCorpus / prepareFloatCorpus (kept',
+    'different queries; p50 / p95 over the runs, of wall-clock time and of process CPU time. Verdicts use CPU',
+    'time: on this shared machine a run longer than a scheduler slice also waits for a core, which wall time',
+    'counts; garbage collection is CPU time, so per-query allocation still shows in the CPU p95. "prepared"',
+    'corpora come from prepareBinaryCorpus / prepareFloatCorpus (kept',
     'in WebAssembly memory, no copy per search); "plain" ones are the typed arrays as they are. Baselines in',
     'the same run: a bare i8x16.popcnt WebAssembly scan writing every distance plus a JavaScript top-k loop, and',
     `usearch ${usearch === null ? '(not installed: float baseline skipped)' : 'exactSearch'} on one thread (native, reads the array in place).`,

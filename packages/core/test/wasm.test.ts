@@ -230,7 +230,7 @@ describe('WebAssembly SIMD binary module (asymmetric)', () => {
   it('stays exact where the FastScan bounds are stressed: norms far apart, zero, tiny or huge, extreme queries', () => {
     // Rows scaled by factors 1e-6 .. 1e6 (L1 norms orders of magnitude apart), some rows zero
     // (norm 0: score 0) or with a subnormal norm, and queries from tiny to 1e30 (bounds then
-    // unusable: every row is scored exactly). Also dims past 2048 bits (several code segments)
+    // unusable: every row is scored exactly). Also rows past 1024 bits (several code segments)
     // and k past the candidate buffer (flushed mid-scan).
     for (const dims of [40, 384, 2100]) {
       const rows = 1100;

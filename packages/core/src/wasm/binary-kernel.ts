@@ -323,12 +323,12 @@ interface CodeBounds {
 
 /**
  * Fills `codes` at `at` with the query's FastScan tables (per byte position 16 low-nibble then
- * 16 high-nibble codes in 0..127) and returns the affine map from a row's code sum S to bounds
+ * 16 high-nibble codes in 0..255) and returns the affine map from a row's code sum S to bounds
  * of its raw score.
  *
  * A nibble of 4 dimensions with weights w scores `T[v] = sum_i (bit i of v ? w_i : -w_i)`;
  * `U[v] = T[v] + A` with `A = sum |w_i|` lies in `[0, 2A]` and is coded as `round(U / step)`,
- * `step = max 2A / 127`. So `score = step * S - sum A + e` with `|e|` at most the sum over
+ * `step = max 2A / 255`. So `score = step * S - sum A + e` with `|e|` at most the sum over
  * nibbles of their largest coding error; the bounds widen that by 1e-5 of `sum A` to cover every
  * float32 rounding the bound and the exact score go through (each well under 1e-6 of `sum A`).
  */
@@ -341,36 +341,55 @@ function fastScanCodes(
   at: number,
 ): CodeBounds {
   const nibbles = nBytes * 2;
+  const w = reusedWeights(nibbles * 4);
   let total = 0;
   let widest = 0;
+  for (let j = 0; j < nibbles * 4; j++) w[j] = j < dims ? q[offset + j] : 0;
   for (let n = 0; n < nibbles; n++) {
-    let a = 0;
-    for (let i = 4 * n; i < 4 * n + 4 && i < dims; i++) a += Math.abs(q[offset + i]);
+    const a = Math.abs(w[4 * n]) + Math.abs(w[4 * n + 1]) + Math.abs(w[4 * n + 2]) + Math.abs(w[4 * n + 3]);
     total += a;
     if (2 * a > widest) widest = 2 * a;
   }
   if (!(total < 1e30) || (total > 0 && total < 1e-30)) return { step: 0, bias: 0, low: 0, all: 1 };
-  const step = widest > 0 ? widest / 127 : 1;
+  const step = widest > 0 ? widest / 255 : 1;
+  const inverse = 1 / step;
+  const u = new Float64Array(16);
+  const out = reusedCodes(nibbles * 16);
   let error = 0;
   for (let n = 0; n < nibbles; n++) {
     const j = 4 * n;
-    const w0 = j < dims ? q[offset + j] : 0;
-    const w1 = j + 1 < dims ? q[offset + j + 1] : 0;
-    const w2 = j + 2 < dims ? q[offset + j + 2] : 0;
-    const w3 = j + 3 < dims ? q[offset + j + 3] : 0;
-    const a = Math.abs(w0) + Math.abs(w1) + Math.abs(w2) + Math.abs(w3);
+    // u[v] = sum_i (bit i of v ? w_i : -w_i) + sum_i |w_i|, bit by bit; all in [0, 2A].
+    u[0] = Math.abs(w[j]) - w[j] + Math.abs(w[j + 1]) - w[j + 1] + Math.abs(w[j + 2]) - w[j + 2];
+    u[0] += Math.abs(w[j + 3]) - w[j + 3];
     let worst = 0;
     for (let v = 0; v < 16; v++) {
-      const u = a + (v & 1 ? w0 : -w0) + (v & 2 ? w1 : -w1) + (v & 4 ? w2 : -w2) + (v & 8 ? w3 : -w3);
-      const code = Math.min(127, Math.max(0, Math.round(u / step)));
-      codes[at + 16 * n + v] = code;
-      const e = Math.abs(u - step * code);
+      if (v > 0) u[v] = u[v & (v - 1)] + 2 * w[j + 31 - Math.clz32(v & -v)];
+      let code = ((u[v] > 0 ? u[v] : 0) * inverse + 0.5) | 0;
+      if (code > 255) code = 255;
+      out[16 * n + v] = code;
+      const e = Math.abs(u[v] - step * code);
       if (e > worst) worst = e;
     }
     error += worst;
   }
+  codes.set(out, at);
   const margin = error + 1e-5 * total;
   return { step, bias: margin - total, low: -margin - total, all: 0 };
+}
+
+let weightCache = new Float64Array(0);
+let codeCache = new Uint8Array(0);
+
+/** A reused array of at least `n` float64 (the query weights of fastScanCodes). */
+function reusedWeights(n: number): Float64Array {
+  if (weightCache.length < n) weightCache = new Float64Array(n);
+  return weightCache;
+}
+
+/** A reused view of exactly `n` bytes (codes before they are copied into module memory). */
+function reusedCodes(n: number): Uint8Array {
+  if (codeCache.length < n) codeCache = new Uint8Array(n);
+  return codeCache.subarray(0, n);
 }
 
 /** Buffered rows per query between exact-scoring passes (asymFlush). */

@@ -154,7 +154,7 @@
   ;; 1 / norm; rounded to f32.
   ;;
   ;; Scanning computes bounds, not keys. Codes (two 16-byte tables a byte position, low nibble
-  ;; then high nibble, values 0..127) are looked up 16 rows at a time with i8x16.swizzle; a row's
+  ;; then high nibble, values 0..255) are looked up 16 rows at a time with i8x16.swizzle; a row's
   ;; code sum S bounds its raw score: step * S + low <= s <= step * S + bias (the caller folds the
   ;; codes' rounding errors into bias and low). Divided by the norm, these bound the key. A lower
   ;; bound heap keeps the k-th best lower bound L: a row whose upper bound is not above it (or
@@ -192,8 +192,8 @@
         (local.set $tp (local.get $tabs))
         (local.set $left (local.get $nBytes))
         (local.set $p (local.get $c))
-        ;; u16 lanes hold sums of at most 256 positions of 2 * 127: accumulate in segments; all
-        ;; but the last are widened into i32 sums at tmp + 128 (only rows wider than 2048 bits
+        ;; u16 lanes hold sums of at most 128 positions of 2 * 255: accumulate in segments; all
+        ;; but the last are widened into i32 sums at tmp + 128 (only rows wider than 1024 bits
         ;; have several).
         (v128.store offset=128 (local.get $tmp) (v128.const i64x2 0 0))
         (v128.store offset=144 (local.get $tmp) (v128.const i64x2 0 0))
@@ -201,19 +201,21 @@
         (v128.store offset=176 (local.get $tmp) (v128.const i64x2 0 0))
         (loop $segments
           (local.set $n
-            (select (local.get $left) (i32.const 256) (i32.lt_u (local.get $left) (i32.const 256))))
+            (select (local.get $left) (i32.const 128) (i32.lt_u (local.get $left) (i32.const 128))))
           (local.set $left (i32.sub (local.get $left) (local.get $n)))
           (local.set $even (v128.const i64x2 0 0))
           (local.set $odd (v128.const i64x2 0 0))
           (loop $position
             (local.set $x (v128.load (local.get $p)))
-            (local.set $v
-              (i8x16.add
-                (i8x16.swizzle (v128.load (local.get $tp)) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
-                (i8x16.swizzle (v128.load offset=16 (local.get $tp))
-                  (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
             ;; u16 lanes: even += byte pairs (wrapping), odd += the high bytes; even - odd * 256
-            ;; is then the sum of the low bytes.
+            ;; is then the sum of the low bytes. Low and high nibble codes (up to 255 each) are
+            ;; added separately.
+            (local.set $v (i8x16.swizzle (v128.load (local.get $tp)) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+            (local.set $even (i16x8.add (local.get $even) (local.get $v)))
+            (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
+            (local.set $v
+              (i8x16.swizzle (v128.load offset=16 (local.get $tp))
+                (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
             (local.set $even (i16x8.add (local.get $even) (local.get $v)))
             (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
             (local.set $tp (i32.add (local.get $tp) (i32.const 32)))
@@ -228,7 +230,7 @@
         ;; The block test (one segment): a row can beat the limit t only if
         ;; step * S + bias > t * norm >= t * (smallest norm if t >= 0, else largest).
         (local.set $pass (i32.const 1))
-        (if (i32.and (i32.eqz (i32.load offset=12 (local.get $ctx))) (i32.le_u (local.get $nBytes) (i32.const 256)))
+        (if (i32.and (i32.eqz (i32.load offset=12 (local.get $ctx))) (i32.le_u (local.get $nBytes) (i32.const 128)))
           (then
             (local.set $limit (call $asymLimit (local.get $ctx)))
             (local.set $norm (f32.const 1))
