@@ -63,31 +63,36 @@ export interface Latency {
 }
 
 /**
- * Runs `fn(i)` (i = 0, 1, ...) after a few warm-up calls until `budgetMs` has passed (at least
- * 10 and at most 400 runs), collecting garbage first so an earlier case's garbage is not billed.
+ * Measures several cases round-robin: each round runs every case once (`fn(i)` with the round
+ * number i), so contention from the rest of the machine falls on all of them alike and their
+ * ratios hold even when absolute times wander. Rounds continue until `budgetMs` has passed (at
+ * least 10, at most 400), after a few warm-up rounds and a garbage collection.
  */
-export function latency(fn: (i: number) => unknown, budgetMs: number): Latency {
+export function interleaved(fns: readonly ((i: number) => unknown)[], budgetMs: number): Latency[] {
+  for (let i = 0; i < 3; i++) for (const fn of fns) fn(i);
   (globalThis as { gc?: () => void }).gc?.();
-  for (let i = 0; i < 5; i++) fn(i);
-  const wall: number[] = [];
-  const cpu: number[] = [];
+  const wall = fns.map(() => [] as number[]);
+  const cpu = fns.map(() => [] as number[]);
   const started = performance.now();
-  let i = 0;
+  let round = 0;
   do {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    fn(i++);
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  } while ((performance.now() - started < budgetMs && wall.length < 400) || wall.length < 10);
-  return {
-    p50: percentile(wall, 50),
-    p95: percentile(wall, 95),
-    cpu: percentile(cpu, 50),
-    cpu95: percentile(cpu, 95),
-    runs: wall.length,
-  };
+    for (let c = 0; c < fns.length; c++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      fns[c](round);
+      wall[c].push(performance.now() - t0);
+      const used = process.cpuUsage(c0);
+      cpu[c].push((used.user + used.system) / 1000);
+    }
+    round++;
+  } while ((performance.now() - started < budgetMs && round < 400) || round < 10);
+  return fns.map((_, c) => ({
+    p50: percentile(wall[c], 50),
+    p95: percentile(wall[c], 95),
+    cpu: percentile(cpu[c], 50),
+    cpu95: percentile(cpu[c], 95),
+    runs: round,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,12 +262,24 @@ export async function runTargets(
   for (const n of sizes) {
     const c = makeCorpus(n);
     const big = n >= 1_000_000;
+    // Cases are measured in groups, round-robin within a group (see interleaved).
+    let group: { name: string; fn: (i: number) => unknown; bytes: number; queries: number }[] = [];
     const add = (name: string, fn: (i: number) => unknown, bytes = 0, queries = 1) => {
-      const l = latency(fn, big ? budgetMs * 2 : budgetMs);
-      rows.push({ n, name, queries, latency: l, bytes });
-      console.log(
-        `N=${n} ${name}: p50 ${fmt(l.p50, 3)} ms, p95 ${fmt(l.p95, 3)} ms, cpu p50 ${fmt(l.cpu, 3)} p95 ${fmt(l.cpu95, 3)} ms (${l.runs} runs)`,
+      group.push({ name, fn, bytes, queries });
+    };
+    const measureGroup = (budget: number) => {
+      const measured = interleaved(
+        group.map((g) => g.fn),
+        big ? 2 * budget : budget,
       );
+      group.forEach((g, i) => {
+        const l = measured[i];
+        rows.push({ n, name: g.name, queries: g.queries, latency: l, bytes: g.bytes });
+        console.log(
+          `N=${n} ${g.name}: p50 ${fmt(l.p50, 3)} ms, p95 ${fmt(l.p95, 3)} ms, cpu p50 ${fmt(l.cpu, 3)} p95 ${fmt(l.cpu95, 3)} ms (${l.runs} runs)`,
+        );
+      });
+      group = [];
     };
     const bits = n * (DIMS / 8);
     const bare = await bareHamming(c.binary);
@@ -294,6 +311,7 @@ export async function runTargets(
         searchTwoStage(singles[i % QUERIES], { binary: c.binary, float32: c.float32 }, { k: K, oversample }),
       );
     }
+    measureGroup(4 * budgetMs);
     if (!big) {
       const preparedFloat = prepareFloatCorpus(c.float32);
       add('searchInt8 (float query)', (i) => searchInt8(singles[i % QUERIES], c.int8, { k: K }), n * DIMS);
@@ -311,6 +329,23 @@ export async function runTargets(
           n * DIMS * 4,
         );
       }
+      measureGroup(3 * budgetMs);
+      // Batches beside the same searches one query at a time, in the same rounds.
+      add(
+        'one query beside the batches: searchHamming, prepared',
+        (i) => searchHamming(singleBits[i % QUERIES], c.prepared, { k: K }),
+        bits,
+      );
+      add(
+        'one query beside the batches: searchBinaryAsymmetric l1 k=10, prepared',
+        (i) => searchBinaryAsymmetric(singles[i % QUERIES], c.prepared, { k: K, correction: 'l1' }),
+        bits + 4 * n,
+      );
+      add(
+        'one query beside the batches: searchInt8 (float query)',
+        (i) => searchInt8(singles[i % QUERIES], c.int8, { k: K }),
+        n * DIMS,
+      );
       add(
         'batch of 64: searchHamming, prepared',
         () => searchHamming(batchBits, c.prepared, { k: K }),
@@ -329,6 +364,7 @@ export async function runTargets(
         n * DIMS,
         BATCH,
       );
+      measureGroup(4 * budgetMs);
     }
     // Verdicts use CPU time (see Latency): the machine these figures come from is shared.
     const p50 = (name: string) => find(n, name)?.latency.cpu ?? Number.NaN;
@@ -387,9 +423,12 @@ export async function runTargets(
         });
       }
       for (const [batchName, single] of [
-        ['batch of 64: searchHamming, prepared', 'searchHamming, prepared'],
-        ['batch of 64: searchBinaryAsymmetric l1, prepared', 'searchBinaryAsymmetric l1 k=10, prepared'],
-        ['batch of 64: searchInt8 (float queries)', 'searchInt8 (float query)'],
+        ['batch of 64: searchHamming, prepared', 'one query beside the batches: searchHamming, prepared'],
+        [
+          'batch of 64: searchBinaryAsymmetric l1, prepared',
+          'one query beside the batches: searchBinaryAsymmetric l1 k=10, prepared',
+        ],
+        ['batch of 64: searchInt8 (float queries)', 'one query beside the batches: searchInt8 (float query)'],
       ]) {
         const speedup = p50(single) / (p50(batchName) / BATCH);
         verdicts.push({
@@ -454,7 +493,9 @@ export async function runTargets(
     '## Search-speed targets',
     '',
     `Top-${K} over N random vectors of ${DIMS} dims, one thread (Node). Single queries cycle through ${QUERIES}`,
-    'different queries; p50 / p95 over the runs, of wall-clock time and of process CPU time. Verdicts use CPU',
+    'different queries; the cases of a group run round-robin (one run each per round), so the rest of the',
+    "machine's load falls on a case and its baseline alike; p50 / p95 over the rounds, of wall-clock time and",
+    'of process CPU time. Verdicts use CPU',
     'time: on this shared machine a run longer than a scheduler slice also waits for a core, which wall time',
     'counts; garbage collection is CPU time, so per-query allocation still shows in the CPU p95. "prepared"',
     'corpora come from prepareBinaryCorpus / prepareFloatCorpus (kept',
