@@ -1,16 +1,19 @@
 /**
- * `pnpm bench core`: CPU top-10 search throughput of every core kernel at N = 10K, 100K and 1M
- * rows of 384 dimensions, one query and a batch of 64, side by side with a naive baseline (a
- * plain loop over number arrays plus a full sort of every score) measured in the same run.
- * Also records recall@10 of the two-stage candidate stages on the vendored bge-m3 vectors.
+ * `pnpm bench core`: the search-speed targets (targets.ts: latency p50 / p95 beside same-run
+ * baselines, with verdicts), then CPU top-10 search throughput of every core kernel at N = 10K,
+ * 100K and 1M rows of 384 dimensions, one query and a batch of 64, side by side with a naive
+ * baseline (a plain loop over number arrays plus a full sort of every score) measured in the
+ * same run. Also records recall@10 of the two-stage candidate stages on the vendored bge-m3
+ * vectors.
  *
- * Options: `--quick` runs 10K and 100K only.
+ * Options: `--quick` runs 10K and 100K only; `--targets` runs only the targets.
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, markdownTable, median, writeResults } from '../../../bench/lib/report.js';
+import { type Corpus, fillRandom, makeCorpus, runTargets } from './targets.js';
 import {
   type BinaryMatrix,
   type CandidateStage,
@@ -18,7 +21,6 @@ import {
   type Float32Matrix,
   hammingWasmAvailable,
   type Int8Matrix,
-  prepareHammingCorpus,
   quantizeBinary,
   quantizeInt8,
   searchBinaryAsymmetric,
@@ -37,17 +39,7 @@ const TIME_BUDGET_MS = 1000;
 /** A case whose estimated time exceeds this is skipped (and marked so). */
 const CASE_LIMIT_MS = 12_000;
 const sizes = process.argv.includes('--quick') ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
-
-/** Cheap deterministic uniform values in [-1, 1) (xorshift32), filled in place. */
-function fillRandom(data: Float32Array, seed: number): void {
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < data.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    data[i] = (x >>> 0) / 2147483648 - 1;
-  }
-}
+const targetsOnly = process.argv.includes('--targets');
 
 interface Timing {
   wallMs: number;
@@ -147,28 +139,6 @@ interface Row {
   note: string;
 }
 
-interface Corpus {
-  n: number;
-  float32: Float32Matrix;
-  int8: Int8Matrix;
-  binary: BinaryMatrix;
-  prepared: BinaryMatrix;
-}
-
-function makeCorpus(n: number): Corpus {
-  const data = new Float32Array(n * DIMS);
-  fillRandom(data, 0x9e3779b9 ^ n);
-  const float32 = { data, rows: n, dims: DIMS };
-  const sample: Float32Matrix = {
-    data: data.subarray(0, Math.min(n, 10_000) * DIMS),
-    rows: Math.min(n, 10_000),
-    dims: DIMS,
-  };
-  const int8 = quantizeInt8(float32, calibrateInt8(sample, 'ranges'));
-  const binary = quantizeBinary(float32);
-  return { n, float32, int8, binary, prepared: prepareHammingCorpus(binary) };
-}
-
 function makeQueries(
   count: number,
   corpus: Corpus,
@@ -229,6 +199,12 @@ const kernels: Kernel[] = [
     },
   },
   {
+    name: 'asymmetric-l1 (WASM, prepared corpus)',
+    bytesPerRow: DIMS / 8 + 4,
+    run: (q, c) => searchBinaryAsymmetric(q.float32, c.prepared, { k: K, correction: 'l1' }),
+    naive: () => null,
+  },
+  {
     name: 'asymmetric-l1 (WASM)',
     bytesPerRow: DIMS / 8 + 4,
     run: (q, c) => searchBinaryAsymmetric(q.float32, c.binary, { k: K, correction: 'l1' }),
@@ -272,6 +248,12 @@ const kernels: Kernel[] = [
       const cs = rowsOf(c.float32.data, c.n, DIMS);
       return () => naiveFloat(qs, cs);
     },
+  },
+  {
+    name: 'two-stage (asymmetric-l1 x4 over the prepared corpus, float32 rescore)',
+    bytesPerRow: DIMS / 8 + 4,
+    run: (q, c) => searchTwoStage(q.float32, { binary: c.prepared, float32: c.float32 }, { k: K }),
+    naive: () => null,
   },
   {
     name: 'two-stage (asymmetric-l1 x4, float32 rescore)',
@@ -386,8 +368,10 @@ const loadBefore = loadavg()[0];
 console.log(
   `core bench: N = ${sizes.join(', ')} x ${DIMS} dims, top-${K}; WASM SIMD ${hammingWasmAvailable() ? 'available' : 'missing'}`,
 );
-const speed = runSpeed();
-const recall = runRecall();
+const targets = await runTargets(sizes, 1500);
+const loadAfterTargets = loadavg()[0];
+const speed = targetsOnly ? [] : runSpeed();
+const recall = targetsOnly ? [] : runRecall();
 const loadAfter = loadavg()[0];
 
 const speedTable = markdownTable(
@@ -429,6 +413,11 @@ const recallTable = markdownTable(
 const markdown = [
   '# @webembed/core CPU search',
   '',
+  `1-minute load average ${loadBefore.toFixed(1)} at start, ${loadAfterTargets.toFixed(1)} after the targets, ${loadAfter.toFixed(1)} at end (2 cores).`,
+  '',
+  targets.markdown,
+  '## Throughput of every kernel',
+  '',
   `Top-${K} over N random vectors of ${DIMS} dims, one query and a batch of ${BATCH}; one thread (Node, no GPU).`,
   '"GB/s scanned" counts the bytes of the searched representation read per query: 48 B a row packed binary',
   '(+4 B L1 norm for asymmetric-l1), 384 B int8, 1536 B float32. The naive baseline is a plain loop over',
@@ -452,7 +441,8 @@ writeResults('core', markdown, {
   dims: DIMS,
   k: K,
   batch: BATCH,
-  loadAverage: { start: loadBefore, end: loadAfter },
+  loadAverage: { start: loadBefore, afterTargets: loadAfterTargets, end: loadAfter },
+  targets: { rows: targets.rows, verdicts: targets.verdicts },
   speed: speed.map((r) => ({ ...r })),
   recall,
 });

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Assembles the hand-written WebAssembly text modules of packages/core/src/wasm/*.wat with wabt
 // and writes each as a base64 constant in src/wasm/<name>-wasm.ts, so the runtime needs no
-// assembler and no fetch. `--check` exits 1 when a generated file is out of date.
+// assembler and no fetch. A line `;; #include <file>.wati` is replaced by that fragment of the
+// same folder (code several modules share, such as the top-k heap). `--check` exits 1 when a
+// generated file is out of date.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +11,18 @@ import wabtFactory from 'wabt';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'wasm');
 
+/** The text of a .wat file with its `;; #include` lines replaced by the named fragments. */
+export function expandIncludes(watFile) {
+  return readFileSync(join(dir, watFile), 'utf8').replace(
+    /^[ \t]*;; #include ([\w.-]+\.wati)[ \t]*$/gm,
+    (_, fragment) => readFileSync(join(dir, fragment), 'utf8').trimEnd(),
+  );
+}
+
 /** The generated TypeScript source for one .wat file. */
 export async function generate(watFile) {
   const wabt = await wabtFactory();
-  const text = readFileSync(join(dir, watFile), 'utf8');
+  const text = expandIncludes(watFile);
   const module = wabt.parseWat(watFile, text, { simd: true });
   module.validate();
   const { buffer } = module.toBinary({});

@@ -71,11 +71,12 @@ export {
 export { createTopKHeap, drainTopK, offerTopK, resetTopKHeap } from './topk.js';
 export type { TopKHeap } from './topk.js';
 export { floatInverseNorms, searchFloat } from './search-float.js';
+export { prepareFloatCorpus } from './wasm/float-kernel.js';
 export type { FloatSearchOptions } from './search-float.js';
 export { int8DotAt, searchInt8, searchInt8Js } from './search-int8.js';
 export type { Int8SearchOptions } from './search-int8.js';
 export { searchHamming, searchHammingJs } from './search-hamming.js';
-export { hammingWasmAvailable, prepareHammingCorpus } from './wasm/hamming-kernel.js';
+export { hammingWasmAvailable, prepareBinaryCorpus, prepareHammingCorpus } from './wasm/binary-kernel.js';
 export type { HammingSearchOptions } from './search-hamming.js';
 export { binaryAsymmetricScore, buildAsymmetricTable, searchBinaryAsymmetric } from './search-asymmetric.js';
 export type { AsymmetricCorrection, AsymmetricSearchOptions } from './search-asymmetric.js';

@@ -21,7 +21,7 @@ import {
   assertKernel,
   assertSameDims,
 } from './validate.js';
-import { asymmetricModule, searchAsymmetricWithModule } from './wasm/asymmetric-kernel.js';
+import { binaryModule, searchAsymmetricWasm, wasmMissing } from './wasm/binary-kernel.js';
 
 /** How asymmetric scores are scaled per corpus row. */
 export type AsymmetricCorrection = 'none' | 'l1';
@@ -82,8 +82,8 @@ export function buildAsymmetricTable(
 ): void {
   const bytes = table.length >>> 8;
   const partial = new Float64Array(256);
+  const weights = new Float64Array(8);
   for (let p = 0; p < bytes; p++) {
-    const weights = new Float64Array(8);
     let total = 0;
     for (let b = 0; b < 8; b++) {
       const j = p * 8 + b;
@@ -134,30 +134,17 @@ export function searchBinaryAsymmetric(
   assertFinite(queries.data, 'queries', queries.dims);
   const kernel = options.kernel ?? 'auto';
   assertKernel(kernel);
-  const inverseL1 = correction === 'l1' ? inverseNorms(requireL1Norms(corpus)) : null;
+  const l1 = correction === 'l1' ? requireL1Norms(corpus) : null;
   if (kernel !== 'js') {
-    const module = asymmetricModule();
-    if (module !== null) {
-      return searchAsymmetricWithModule(module, queries, corpus, k, skip, inverseL1, buildAsymmetricTable);
-    }
-    if (kernel === 'wasm') {
-      throw new WebEmbedError(
-        'INVALID_ARGUMENT',
-        "kernel 'wasm' was requested but this runtime has no WebAssembly; use kernel 'auto' or 'js'",
-      );
-    }
+    const module = binaryModule();
+    if (module !== null) return searchAsymmetricWasm(module, queries, corpus, k, skip, l1 !== null);
+    if (kernel === 'wasm') throw wasmMissing();
   }
   const out = allocateTopK(queries.rows, k);
   for (let first = 0; first < queries.rows; first += QUERY_GROUP) {
     const count = Math.min(QUERY_GROUP, queries.rows - first);
-    scanGroup(queries, first, count, corpus, k, skip, inverseL1, out);
+    scanGroup(queries, first, count, corpus, k, skip, l1, out);
   }
-  return out;
-}
-
-function inverseNorms(l1: Float32Array): Float64Array {
-  const out = new Float64Array(l1.length);
-  for (let i = 0; i < l1.length; i++) out[i] = l1[i] > 0 ? 1 / l1[i] : 0;
   return out;
 }
 
@@ -168,7 +155,7 @@ function scanGroup(
   corpus: BinaryMatrix,
   k: number,
   skip: Uint8Array | undefined,
-  inverseL1: Float64Array | null,
+  l1: Float32Array | null,
   out: TopK,
 ): void {
   const wpr = corpus.wordsPerRow;
@@ -203,7 +190,8 @@ function scanGroup(
             tables[t + 512 + ((x >>> 16) & 255)] +
             tables[t + 768 + (x >>> 24)];
         }
-        const key = Math.fround(inverseL1 === null ? s : s * inverseL1[r]);
+        // A row whose norm is not > 0 scores 0 (times the f64 inverse, like the WebAssembly kernel).
+        const key = Math.fround(l1 === null ? s : s * (l1[r] > 0 ? 1 / l1[r] : 0));
         if (key > heap.threshold) offerTopK(heap, key, r);
       }
     }

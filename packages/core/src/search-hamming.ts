@@ -1,7 +1,8 @@
 /**
  * Exact Hamming search over packed sign bits: distance = number of differing bits, sorted
  * ascending, ties to the lower row. Uses the WebAssembly SIMD kernel when the runtime has it
- * and the plain JavaScript popcount otherwise; both give identical results.
+ * (reading a corpus from `prepareBinaryCorpus` in place) and the plain JavaScript popcount
+ * otherwise; both give identical results.
  *
  * @module
  */
@@ -9,7 +10,7 @@ import { popcount32 } from './binary.js';
 import { allocateTopK, createTopKHeap, drainTopK, offerTopK, prepareSearch } from './topk.js';
 import type { BinaryMatrix, SearchOptions, TopK } from './types.js';
 import { assertBinaryMatrix, assertSameDims, assertKernel } from './validate.js';
-import { hammingKernelWasm } from './wasm/hamming-kernel.js';
+import { binaryModule, searchHammingWasm, wasmMissing } from './wasm/binary-kernel.js';
 
 /** Options of {@link searchHamming}. */
 export interface HammingSearchOptions extends SearchOptions {
@@ -37,8 +38,11 @@ export function searchHamming(
   const { k, skip } = prepareSearch(corpus.rows, options);
   const kernel = options.kernel ?? 'auto';
   assertKernel(kernel);
-  const wasm = kernel === 'js' ? null : hammingKernelWasm(kernel === 'wasm');
-  if (wasm !== null) return wasm(queries, corpus, k, skip);
+  if (kernel !== 'js') {
+    const module = binaryModule();
+    if (module !== null) return searchHammingWasm(module, queries, corpus, k, skip);
+    if (kernel === 'wasm') throw wasmMissing();
+  }
   return searchHammingJs(queries, corpus, k, skip);
 }
 

@@ -94,19 +94,34 @@ export function drainTopK(
   offset: number,
   negate = false,
 ): void {
-  const n = heap.size;
+  writeRanked(heap.keys, heap.rows, heap.size, indices, scores, offset, negate);
+  resetTopKHeap(heap);
+}
+
+/**
+ * Writes `n` hits `(keys[i], rows[i])`, given in any order, best-first (higher key, then lower
+ * row) into `indices`/`scores` at `offset`; `negate` writes `-key`. Shared by the JavaScript heap
+ * and the heaps the WebAssembly kernels keep in their memory.
+ */
+export function writeRanked(
+  keys: ArrayLike<number>,
+  rows: ArrayLike<number>,
+  n: number,
+  indices: Int32Array,
+  scores: Float32Array,
+  offset: number,
+  negate: boolean,
+): void {
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  const { keys, rows } = heap;
   order.sort((a, b) =>
     worse(keys[a], rows[a], keys[b], rows[b]) ? 1 : worse(keys[b], rows[b], keys[a], rows[a]) ? -1 : 0,
   );
   for (let i = 0; i < n; i++) {
     const j = order[i];
     indices[offset + i] = rows[j];
-    scores[offset + i] = negate ? -keys[j] : keys[j];
+    scores[offset + i] = negate ? 0 - keys[j] : keys[j];
   }
-  resetTopKHeap(heap);
 }
 
 /** Allocates an empty `queries x k` result. */

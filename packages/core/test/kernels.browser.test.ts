@@ -3,6 +3,8 @@ import {
   calibrateInt8,
   type Float32Matrix,
   fromFloat16,
+  prepareBinaryCorpus,
+  prepareFloatCorpus,
   quantizeBinary,
   quantizeInt8,
   searchBinaryAsymmetric,
@@ -12,7 +14,7 @@ import {
   searchTwoStage,
   toFloat16,
 } from '../src/index.js';
-import { hammingWasmAvailable } from '../src/wasm/hamming-kernel.js';
+import { hammingWasmAvailable } from '../src/wasm/binary-kernel.js';
 
 function matrix(rows: number, dims: number, seed: number): Float32Matrix {
   const data = Float32Array.from(
@@ -53,22 +55,31 @@ describe('core kernels in Chromium', () => {
     expect(Array.from(wasmFloat.scores)).toEqual(Array.from(jsFloat.scores));
   });
 
-  it('runs the WASM asymmetric kernel with scores identical to JS', () => {
+  it('runs the WASM asymmetric kernel with scores identical to JS, plain and prepared', () => {
     const cb = quantizeBinary(corpus);
+    const prepared = prepareBinaryCorpus(cb);
     for (const correction of ['none', 'l1'] as const) {
-      const wasm = searchBinaryAsymmetric(queries, cb, { k: 10, correction, kernel: 'wasm' });
       const js = searchBinaryAsymmetric(queries, cb, { k: 10, correction, kernel: 'js' });
-      expect(Array.from(wasm.indices)).toEqual(Array.from(js.indices));
-      expect(Array.from(wasm.scores)).toEqual(Array.from(js.scores));
+      for (const c of [cb, prepared]) {
+        const wasm = searchBinaryAsymmetric(queries, c, { k: 10, correction, kernel: 'wasm' });
+        expect(Array.from(wasm.indices)).toEqual(Array.from(js.indices));
+        expect(Array.from(wasm.scores)).toEqual(Array.from(js.scores));
+      }
     }
+    const hamming = searchHamming(quantizeBinary(queries), prepared, { k: 10 });
+    const hammingJs = searchHamming(quantizeBinary(queries), cb, { k: 10, kernel: 'js' });
+    expect(Array.from(hamming.indices)).toEqual(Array.from(hammingJs.indices));
   });
 
-  it('runs the WASM float32 kernel with scores identical to JS', () => {
+  it('runs the WASM float32 kernel with scores identical to JS, plain and prepared', () => {
+    const prepared = prepareFloatCorpus(corpus);
     for (const metric of ['dot', 'cosine'] as const) {
-      const wasm = searchFloat(queries, corpus, { k: 10, metric, kernel: 'wasm' });
       const js = searchFloat(queries, corpus, { k: 10, metric, kernel: 'js' });
-      expect(Array.from(wasm.indices)).toEqual(Array.from(js.indices));
-      expect(Array.from(wasm.scores)).toEqual(Array.from(js.scores));
+      for (const c of [corpus, prepared]) {
+        const wasm = searchFloat(queries, c, { k: 10, metric, kernel: 'wasm' });
+        expect(Array.from(wasm.indices)).toEqual(Array.from(js.indices));
+        expect(Array.from(wasm.scores)).toEqual(Array.from(js.scores));
+      }
     }
   });
 

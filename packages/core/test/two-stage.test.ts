@@ -5,6 +5,8 @@ import {
   dequantizeInt8,
   dotAt,
   type Float32Matrix,
+  prepareBinaryCorpus,
+  prepareFloatCorpus,
   quantizeBinary,
   quantizeInt8,
   searchBinaryAsymmetric,
@@ -143,6 +145,20 @@ describe('searchTwoStage', () => {
     );
     expect(Array.from(hits.indices)).toEqual([1]);
     expect(Number.isFinite(hits.scores[0])).toBe(true);
+  });
+
+  it('gives the same hits over prepared corpora (binary and float32 kept in WebAssembly memory)', () => {
+    const prepared = { binary: prepareBinaryCorpus(binary), float32: prepareFloatCorpus(corpus), int8 };
+    const skip = Uint8Array.from({ length: corpus.rows }, (_, i) => (i % 7 === 2 ? 1 : 0));
+    for (const candidates of ['hamming', 'asymmetric', 'asymmetric-l1'] as const) {
+      for (const rescore of ['float32', 'int8'] as const) {
+        const options = { k: 10, skip, candidates, rescore };
+        const plain = searchTwoStage(queries, { binary, float32: corpus, int8 }, options);
+        const fast = searchTwoStage(queries, prepared, options);
+        expect(fast.indices, `${candidates} ${rescore}`).toEqual(plain.indices);
+        expect(fast.scores).toEqual(plain.scores);
+      }
+    }
   });
 
   it('rejects bad input with typed errors', () => {

@@ -4,6 +4,8 @@ import {
   type Float32Matrix,
   searchBinaryAsymmetric,
   searchFloat,
+  prepareBinaryCorpus,
+  prepareFloatCorpus,
   prepareHammingCorpus,
   quantizeBinary,
   quantizeInt8,
@@ -11,32 +13,29 @@ import {
   searchHammingJs,
   searchInt8,
 } from '../src/index.js';
-import { ASYMMETRIC_WASM_BASE64 } from '../src/wasm/asymmetric-wasm.js';
+import { BINARY_WASM_BASE64 } from '../src/wasm/binary-wasm.js';
+import {
+  hammingWasmAvailable,
+  instantiateBinaryModule,
+  searchHammingWasm,
+} from '../src/wasm/binary-kernel.js';
 import { FLOAT_DOT_WASM_BASE64 } from '../src/wasm/float-dot-wasm.js';
 import { instantiateFloatModule } from '../src/wasm/float-kernel.js';
-import { instantiateAsymmetricModule } from '../src/wasm/asymmetric-kernel.js';
+import { decodeBase64 } from '../src/wasm/instantiate.js';
 import { INT8_DOT_WASM_BASE64 } from '../src/wasm/int8-dot-wasm.js';
 import { instantiateInt8Module, int8DotsWithModule } from '../src/wasm/int8-kernel.js';
-import {
-  decodeBase64,
-  hammingDistancesWithModule,
-  hammingWasmAvailable,
-  instantiateHammingModule,
-  searchWithModule,
-} from '../src/wasm/hamming-kernel.js';
-import { HAMMING_WASM_BASE64 } from '../src/wasm/hamming-wasm.js';
 import { generate } from '../scripts/build-wasm.mjs';
-import { naiveHammingFromFloats } from './helpers.js';
+import { gaussian, naiveHammingFromFloats, randomMatrix, rng } from './helpers.js';
 
-describe('WebAssembly SIMD Hamming module', () => {
+describe('WebAssembly SIMD binary module (Hamming)', () => {
   it('is up to date with its hand-written .wat source', async () => {
-    const source: string = await generate('hamming.wat');
-    expect(source).toContain(HAMMING_WASM_BASE64.slice(0, 60));
+    const source: string = await generate('binary.wat');
+    expect(source).toContain(BINARY_WASM_BASE64.slice(0, 60));
     const embedded = source
       .match(/'([A-Za-z0-9+/=]+)'/g)
       ?.map((s) => s.slice(1, -1))
       .join('');
-    expect(embedded).toBe(HAMMING_WASM_BASE64);
+    expect(embedded).toBe(BINARY_WASM_BASE64);
   });
 
   it('runs in Node 20 (WebAssembly SIMD present)', () => {
@@ -44,7 +43,7 @@ describe('WebAssembly SIMD Hamming module', () => {
   });
 
   it('computes every distance exactly like counting bits, for widths around the 128-bit chunking', () => {
-    const module = instantiateHammingModule();
+    const module = instantiateBinaryModule();
     expect(module).not.toBeNull();
     if (module === null) return;
     for (const dims of [1, 31, 32, 33, 64, 96, 127, 128, 129, 200, 384, 1024, 1056]) {
@@ -58,23 +57,33 @@ describe('WebAssembly SIMD Hamming module', () => {
       });
       const qf = make(3, 1);
       const cf = make(17, 2);
-      const d = hammingDistancesWithModule(module, quantizeBinary(qf), quantizeBinary(cf));
-      for (let q = 0; q < 3; q++) {
-        for (let r = 0; r < 17; r++)
-          expect(d[q * 17 + r], `dims ${dims}`).toBe(naiveHammingFromFloats(qf, q, cf, r));
+      const qb = quantizeBinary(qf);
+      const cb = quantizeBinary(cf);
+      // k = every row: each query's hits list every row with its distance, on both layouts.
+      for (const corpus of [cb, prepareBinaryCorpus(cb)]) {
+        const hits = searchHammingWasm(module, qb, corpus, 17, undefined);
+        for (let q = 0; q < 3; q++) {
+          const seen = new Set<number>();
+          for (let i = 0; i < 17; i++) {
+            const r = hits.indices[q * 17 + i];
+            seen.add(r);
+            expect(hits.scores[q * 17 + i], `dims ${dims}`).toBe(naiveHammingFromFloats(qf, q, cf, r));
+          }
+          expect(seen.size).toBe(17);
+        }
       }
     }
   });
 
   it('falls back to JavaScript when the module cannot be compiled', () => {
-    const broken = decodeBase64(HAMMING_WASM_BASE64);
+    const broken = decodeBase64(BINARY_WASM_BASE64);
     broken[broken.length - 3] ^= 0xff;
-    expect(instantiateHammingModule(broken)).toBeNull();
-    expect(instantiateHammingModule(new Uint8Array([0, 1, 2]))).toBeNull();
+    expect(instantiateBinaryModule(broken)).toBeNull();
+    expect(instantiateBinaryModule(new Uint8Array([0, 1, 2]))).toBeNull();
   });
 
   it('search through the module equals the JS kernel, including k larger than a tile and skip masks', () => {
-    const module = instantiateHammingModule();
+    const module = instantiateBinaryModule();
     if (module === null) throw new Error('no module');
     const dims = 1024;
     const rows = 700; // 700 x 128 bytes: one 128 KiB tile is 1024 rows, so also test 2 tiles below
@@ -88,7 +97,7 @@ describe('WebAssembly SIMD Hamming module', () => {
     const cb = quantizeBinary(cf);
     const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 5 === 1 ? 1 : 0));
     for (const k of [1, 10, 560]) {
-      const a = searchWithModule(module, qb, cb, k, skip);
+      const a = searchHammingWasm(module, qb, cb, k, skip);
       const b = searchHammingJs(qb, cb, k, skip);
       expect(a.indices).toEqual(b.indices);
       expect(a.scores).toEqual(b.scores);
@@ -119,7 +128,8 @@ describe('WebAssembly SIMD Hamming module', () => {
     const prepared = prepareHammingCorpus(cb);
     expect(prepared.words).not.toBe(cb.words);
     expect(prepared.words).toEqual(cb.words);
-    expect(prepared.l1Norms).toBe(cb.l1Norms);
+    expect(prepared.l1Norms).not.toBe(cb.l1Norms);
+    expect(prepared.l1Norms).toEqual(cb.l1Norms);
     const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 4 === 2 ? 1 : 0));
     for (const k of [1, 17, 1200]) {
       const a = searchHamming(qb, prepared, { k, skip, kernel: 'wasm' });
@@ -190,18 +200,7 @@ describe('WebAssembly SIMD int8 dot module', () => {
   });
 });
 
-describe('WebAssembly asymmetric binary module', () => {
-  it('is up to date with its .wat source and refuses broken bytes', async () => {
-    const source: string = await generate('asymmetric.wat');
-    const embedded = source
-      .match(/'([A-Za-z0-9+/=]+)'/g)
-      ?.map((s) => s.slice(1, -1))
-      .join('');
-    expect(embedded).toBe(ASYMMETRIC_WASM_BASE64);
-    expect(instantiateAsymmetricModule()).not.toBeNull();
-    expect(instantiateAsymmetricModule(new Uint8Array([1, 2, 3, 4]))).toBeNull();
-  });
-
+describe('WebAssembly SIMD binary module (asymmetric)', () => {
   it('gives bit-identical scores and order to the JS kernel across tiles, query groups and skip masks', () => {
     for (const dims of [40, 384, 1000]) {
       const rows = Math.ceil(300_000 / dims); // several 64 KiB tiles of packed rows
@@ -225,6 +224,56 @@ describe('WebAssembly asymmetric binary module', () => {
           expect(a.scores).toEqual(b.scores);
         }
       }
+    }
+  });
+
+  it('stays exact where the FastScan bounds are stressed: norms far apart, zero, tiny or huge, extreme queries', () => {
+    // Rows scaled by factors 1e-6 .. 1e6 (L1 norms orders of magnitude apart), some rows zero
+    // (norm 0: score 0) or with a subnormal norm, and queries from tiny to 1e30 (bounds then
+    // unusable: every row is scored exactly). Also rows past 1024 bits (several code segments)
+    // and k past the candidate buffer (flushed mid-scan).
+    for (const dims of [40, 384, 2100]) {
+      const rows = 1100;
+      const random = rng(dims);
+      const data = new Float32Array(rows * dims);
+      for (let r = 0; r < rows; r++) {
+        const scale = r % 97 === 0 ? 0 : 10 ** ((r % 13) - 6);
+        for (let i = 0; i < dims; i++) data[r * dims + i] = gaussian(random) * scale;
+      }
+      const cb = quantizeBinary({ data, rows, dims });
+      const norms = cb.l1Norms as Float32Array;
+      norms[5] = 1e-42; // subnormal
+      norms[6] = Number.POSITIVE_INFINITY;
+      const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 11 === 3 ? 1 : 0));
+      const prepared = prepareBinaryCorpus(cb);
+      for (const magnitude of [1e-20, 1, 1e30]) {
+        const q = randomMatrix(3, dims, 7 + dims);
+        for (let i = 0; i < q.data.length; i++) q.data[i] *= magnitude;
+        for (const correction of ['none', 'l1'] as const) {
+          for (const k of [1, 40, 1000]) {
+            const js = searchBinaryAsymmetric(q, cb, { k, skip, correction, kernel: 'js' });
+            for (const corpus of [cb, prepared]) {
+              const wasm = searchBinaryAsymmetric(q, corpus, { k, skip, correction, kernel: 'wasm' });
+              const what = `dims ${dims} x${magnitude} ${correction} k ${k} ${corpus === cb ? 'plain' : 'prepared'}`;
+              expect(wasm.indices, what).toEqual(js.indices);
+              expect(wasm.scores, what).toEqual(js.scores);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('gives the same results for a batch of queries as for each query alone, on a prepared corpus', () => {
+    const corpus = quantizeBinary(randomMatrix(5000, 384, 3));
+    const prepared = prepareBinaryCorpus(corpus);
+    const queries = randomMatrix(20, 384, 4);
+    const batch = searchBinaryAsymmetric(queries, prepared, { k: 12, correction: 'l1' });
+    for (let q = 0; q < queries.rows; q++) {
+      const one = { data: queries.data.slice(q * 384, (q + 1) * 384), rows: 1, dims: 384 };
+      const alone = searchBinaryAsymmetric(one, corpus, { k: 12, correction: 'l1', kernel: 'js' });
+      expect(batch.indices.subarray(q * 12, (q + 1) * 12)).toEqual(alone.indices);
+      expect(batch.scores.subarray(q * 12, (q + 1) * 12)).toEqual(alone.scores);
     }
   });
 });
@@ -267,6 +316,63 @@ describe('WebAssembly float32 dot module', () => {
         }
       }
     }
+  });
+
+  it('screens in float32 but keeps float64 keys: extreme magnitudes, cancellation, prepared corpora', () => {
+    const dims = 96;
+    const rows = 3000;
+    const random = rng(11);
+    const data = new Float32Array(rows * dims);
+    for (let r = 0; r < rows; r++) {
+      const scale = 10 ** ((r % 9) * 4 - 16); // 1e-16 .. 1e16
+      for (let i = 0; i < dims; i++) data[r * dims + i] = gaussian(random) * scale;
+    }
+    // Rows whose products cancel: float32 sums lose them, float64 keys do not.
+    for (let i = 0; i < dims; i++) data[7 * dims + i] = i % 2 === 0 ? 3e18 : -3e18 + 1e12;
+    const corpus = { data, rows, dims };
+    const prepared = prepareFloatCorpus(corpus);
+    expect(prepared.data).not.toBe(data);
+    expect(prepared.data).toEqual(data);
+    const queries = randomMatrix(5, dims, 12);
+    const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 13 === 6 ? 1 : 0));
+    for (const metric of ['dot', 'cosine'] as const) {
+      for (const k of [1, 25, 1500]) {
+        const js = searchFloat(queries, corpus, { k, skip, metric, kernel: 'js' });
+        for (const c of [corpus, prepared]) {
+          const wasm = searchFloat(queries, c, { k, skip, metric, kernel: 'wasm' });
+          const what = `${metric} k ${k} ${c === corpus ? 'plain' : 'prepared'}`;
+          expect(wasm.indices, what).toEqual(js.indices);
+          expect(wasm.scores, what).toEqual(js.scores);
+        }
+      }
+    }
+    // Rows whose float64 scores all lie within float32 rounding of 1: the float32 screen alone
+    // would rank them at random, so every one of them must reach the exact score.
+    const close = new Float32Array(2000 * dims);
+    const q = queries.data.subarray(0, dims);
+    for (let r = 0; r < 2000; r++) {
+      let sum = 0;
+      for (let i = 0; i < dims - 1; i++) {
+        close[r * dims + i] = gaussian(random) * 30;
+        sum += q[i] * close[r * dims + i];
+      }
+      close[r * dims + dims - 1] = (1 - sum) / q[dims - 1];
+    }
+    const closeCorpus = { data: close, rows: 2000, dims };
+    const one = { data: q, rows: 1, dims };
+    for (const c of [closeCorpus, prepareFloatCorpus(closeCorpus)]) {
+      const wasm = searchFloat(one, c, { k: 20, kernel: 'wasm' });
+      const js = searchFloat(one, closeCorpus, { k: 20, kernel: 'js' });
+      expect(wasm.indices).toEqual(js.indices);
+      expect(wasm.scores).toEqual(js.scores);
+    }
+    const bad = data.slice();
+    bad[2500 * dims + 1] = Number.NaN;
+    const preparedBad = prepareFloatCorpus({ data: bad, rows, dims });
+    expect(() => searchFloat(queries, preparedBad, { k: 3 })).toThrow(/row 2500/);
+    const skipBad = new Uint8Array(rows);
+    skipBad[2500] = 1;
+    expect(searchFloat(queries, preparedBad, { k: 3, skip: skipBad }).k).toBe(3);
   });
 
   it('reports NaN and Infinity corpus rows as NOT_FINITE unless they are skipped', () => {

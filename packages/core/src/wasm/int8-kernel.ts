@@ -1,19 +1,30 @@
 /**
- * The WebAssembly SIMD int8 dot-product kernel: corpus rows are copied a tile at a time into
- * the module's memory, the module scores each row exactly (`i32x4.dot_i16x8_s`) and returns only
- * rows that can enter the current top-k; the selection runs in JavaScript. Integer arithmetic
- * is exact, so results are identical to the JavaScript kernel.
+ * The WebAssembly SIMD int8 dot-product kernel (int8-dot.wat): corpus rows are copied a tile at a
+ * time into the module's memory, and each query of a group scans the tile while it is in cache,
+ * scoring each row exactly (`i32x4.dot_i16x8_s`) and keeping its top-k in the module. Integer
+ * arithmetic is exact, so results are identical to the JavaScript kernel.
  *
  * @module
  */
-import { allocateTopK, createTopKHeap, drainTopK, offerTopK, type TopKHeap } from '../topk.js';
+import { allocateTopK } from '../topk.js';
 import type { Int8Matrix, TopK } from '../types.js';
 import { align16, decodeBase64, ensureMemory, instantiateSync } from './instantiate.js';
 import { INT8_DOT_WASM_BASE64 } from './int8-dot-wasm.js';
+import { copySkip, drainHeaps, heapBytes, queryGroup, regions, reserve } from './scratch.js';
 
 interface Int8Module {
   readonly memory: WebAssembly.Memory;
-  readonly select: (q: number, c: number, nRows: number, dims: number, limit: number, out: number) => number;
+  readonly heapReset: (h: number, capacity: number) => void;
+  readonly widen: (q: number, dims: number, out: number) => void;
+  readonly select: (
+    q16: number,
+    c: number,
+    nRows: number,
+    dims: number,
+    row0: number,
+    skip: number,
+    h: number,
+  ) => void;
   readonly dots: (q: number, c: number, nRows: number, dims: number, out: number) => void;
 }
 
@@ -21,7 +32,7 @@ interface Int8Module {
 export function instantiateInt8Module(
   bytes: Uint8Array<ArrayBuffer> = decodeBase64(INT8_DOT_WASM_BASE64),
 ): Int8Module | null {
-  return instantiateSync<Int8Module>(bytes, ['select', 'dots']);
+  return instantiateSync<Int8Module>(bytes, ['select', 'dots', 'widen', 'heapReset']);
 }
 
 let cached: Int8Module | null | undefined;
@@ -44,36 +55,43 @@ export function searchInt8WithModule(
   skip: Uint8Array | undefined,
 ): TopK {
   const dims = corpus.dims;
+  const padded = align16(dims);
   const tileRows = Math.max(1, Math.min(corpus.rows, Math.floor(TILE_BYTES / dims)));
-  const rowStride = dims;
-  const pairsPtr = align16(QUERY_GROUP * rowStride);
-  const tilePtr = align16(pairsPtr + tileRows * 8);
-  ensureMemory(module.memory, tilePtr + tileRows * rowStride);
-  const bytes = new Int8Array(module.memory.buffer);
-  const pairs = new Int32Array(module.memory.buffer, pairsPtr, tileRows * 2);
-  const group = Math.min(QUERY_GROUP, queries.rows);
+  const group = queryGroup(queries.rows, k, QUERY_GROUP);
+  const layout = regions(16);
+  const codes = layout.take(group * padded + 16);
+  const wide = layout.take(group * 2 * padded);
+  const heaps = layout.take(group * heapBytes(k));
+  const skipAt = layout.take(corpus.rows);
+  const tile = layout.take(tileRows * dims);
+  const buffer = reserve(module.memory, layout);
+  const skipPtr = copySkip(buffer, skipAt, skip);
+  const bytes = new Int8Array(buffer);
   const out = allocateTopK(queries.rows, k);
-  const heaps: TopKHeap[] = [];
-  for (let i = 0; i < group; i++) heaps.push(createTopKHeap(k));
   for (let first = 0; first < queries.rows; first += group) {
     const count = Math.min(group, queries.rows - first);
-    bytes.set(queries.data.subarray(first * dims, (first + count) * dims), 0);
+    for (let i = 0; i < count; i++) {
+      const row = (first + i) * dims;
+      bytes.set(queries.data.subarray(row, row + dims), codes + i * padded);
+      module.widen(codes + i * padded, dims, wide + i * 2 * padded);
+      module.heapReset(heaps + i * heapBytes(k), k);
+    }
     for (let start = 0; start < corpus.rows; start += tileRows) {
       const n = Math.min(tileRows, corpus.rows - start);
-      bytes.set(corpus.data.subarray(start * dims, (start + n) * dims), tilePtr);
-      for (let qi = 0; qi < count; qi++) {
-        const heap = heaps[qi];
-        // Scores are integers and rows arrive in increasing order: once full, a row must beat
-        // the k-th score by at least 1.
-        const limit = heap.size < heap.capacity ? -0x80000000 : heap.threshold + 1;
-        const found = module.select(qi * rowStride, tilePtr, n, dims, limit, pairsPtr);
-        for (let i = 0; i < found; i++) {
-          const r = start + pairs[2 * i];
-          if (skip === undefined || skip[r] === 0) offerTopK(heap, Math.fround(pairs[2 * i + 1]), r);
-        }
+      bytes.set(corpus.data.subarray(start * dims, (start + n) * dims), tile);
+      for (let i = 0; i < count; i++) {
+        module.select(
+          wide + i * 2 * padded,
+          tile,
+          n,
+          dims,
+          start,
+          skipPtr === 0 ? 0 : skipPtr + start,
+          heaps + i * heapBytes(k),
+        );
       }
     }
-    for (let qi = 0; qi < count; qi++) drainTopK(heaps[qi], out.indices, out.scores, (first + qi) * k);
+    drainHeaps(buffer, heaps, k, count, out, first, false);
   }
   return out;
 }
