@@ -53,7 +53,7 @@ describe('GPU searcher bookkeeping', () => {
         for (const q of [1, 5, 12]) {
           const a = await searcher.search(vec(q + 0.1), { k: 4, mode });
           const b = await cpu.search(vec(q + 0.1), { k: 4, mode });
-          expect(a, mode).toEqual(b);
+          expect(a.hits, mode).toEqual(b.hits);
         }
       }
     };
@@ -70,7 +70,7 @@ describe('GPU searcher bookkeeping', () => {
       mode: 'float32',
       filter: (_m, id) => id === 'd7',
     });
-    expect(filtered.map((h) => h.id)).toEqual(['d7']);
+    expect(filtered.hits.map((h) => h.id)).toEqual(['d7']);
     await stored.clear();
     await stored.add(docs(20, 3), fingerprint);
     await same();
