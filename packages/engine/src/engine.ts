@@ -114,7 +114,7 @@ export async function engineFromEmbedder(
   const makeSearcher =
     options.denseSearcher ??
     ((stored: Collection, info: CollectionInfo) =>
-      gpu
+      gpu?.backend === 'webgpu'
         ? createGpuSearcher(stored, gpu, {
             policy: request === 'webgpu' ? 'webgpu' : 'auto',
             dims: info.dims,

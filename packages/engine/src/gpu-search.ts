@@ -66,7 +66,7 @@ export function searchBackendInfo(
 ): { backend: 'webgpu' | 'cpu'; reason: string } {
   if (request === 'cpu' || gpu === null) return { backend: 'cpu', reason: "searchBackend 'cpu'" };
   if (request === 'webgpu') return { backend: gpu.backend, reason: `searchBackend 'webgpu': ${gpu.reason}` };
-  if (gpu.backend !== 'webgpu') return { backend: 'cpu', reason: `auto: CPU search, because ${gpu.reason}` };
+  if (gpu.backend !== 'webgpu') return { backend: 'cpu', reason: `auto: ${gpu.reason}` };
   return {
     backend: 'webgpu',
     reason: `auto: ${gpu.reason}; each collection times the CPU and WebGPU paths on its first search of a mode and uses the faster (see searchReason)`,
@@ -153,6 +153,10 @@ function gpuOptions(mode: StoreSearchMode, k: number, snapshot: CollectionSnapsh
     case 'hamming':
       return { k, mode: 'hamming' };
     default:
+      // Nothing to rescore with: the asymmetric binary scores are the ranking (as on the CPU).
+      if (!snapshot.float32 && !snapshot.int8) {
+        return { k, mode: snapshot.binary?.l1Norms ? 'asymmetric-l1' : 'asymmetric' };
+      }
       return {
         k,
         mode: 'binary-rescore',
@@ -162,16 +166,21 @@ function gpuOptions(mode: StoreSearchMode, k: number, snapshot: CollectionSnapsh
   }
 }
 
-/** The searches whose pipelines an index of these kinds compiles up front. */
+/**
+ * The searches whose pipelines an index of these kinds compiles up front: those a search naming
+ * no mode runs (exact float32, else int8, up to `exactSearchLimit` rows; binary + rescore past
+ * it). Other modes compile on their first search.
+ */
 function warmUpSearches(kinds: readonly VectorKind[], normalized: boolean): WarmUpSearch[] {
   const out: WarmUpSearch[] = [];
   if (kinds.includes('float32')) out.push({ mode: normalized ? 'float32' : 'cosine' });
-  if (kinds.includes('int8')) out.push({ mode: 'int8' });
+  else if (kinds.includes('int8')) out.push({ mode: 'int8' });
   if (kinds.includes('binary')) {
-    out.push({ mode: 'hamming' });
-    if (kinds.includes('float32') || kinds.includes('int8')) {
-      out.push({ mode: 'binary-rescore', candidates: 'asymmetric-l1' });
-    }
+    out.push(
+      kinds.includes('float32') || kinds.includes('int8')
+        ? { mode: 'binary-rescore', candidates: 'asymmetric-l1' }
+        : { mode: 'asymmetric-l1' },
+    );
   }
   return out;
 }
