@@ -213,7 +213,17 @@ async function main(): Promise<void> {
     ),
   ].join('\n');
   console.log(`\n${md}`);
-  writeResults('search', md, { dims, k, queries, kinds, largeKinds, backend, loadBefore, loadAfter, results });
+  writeResults('search', md, {
+    dims,
+    k,
+    queries,
+    kinds,
+    largeKinds,
+    backend,
+    loadBefore,
+    loadAfter,
+    results,
+  });
 }
 
 main().catch((err) => {

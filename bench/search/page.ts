@@ -11,7 +11,13 @@ const pending = new Map<number, { resolve: (r: SearchBenchResult) => void; rejec
 let nextId = 1;
 
 worker.onmessage = (event: MessageEvent) => {
-  const data = event.data as { id?: number; result?: SearchBenchResult; error?: string; log?: string; ready?: boolean };
+  const data = event.data as {
+    id?: number;
+    result?: SearchBenchResult;
+    error?: string;
+    log?: string;
+    ready?: boolean;
+  };
   if (data.log !== undefined) console.log(`bench ${data.log}`);
   if (data.ready) (globalThis as { searchBenchReady?: boolean }).searchBenchReady = true;
   if (data.id === undefined) return;

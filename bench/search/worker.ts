@@ -82,7 +82,7 @@ export interface SearchBenchResult {
 const BATCH = 16_384;
 
 function pickBreakdown(response: SearchResponse): SearchBenchLine['firstBreakdown'] {
-  const t = response.timings as Record<string, number | undefined>;
+  const t = response.timings;
   return { snapshotMs: t.snapshotMs, kernelMs: t.kernelMs, hydrateMs: t.hydrateMs };
 }
 
@@ -216,7 +216,7 @@ async function runSize(config: SearchBenchConfig): Promise<SearchBenchResult> {
   await deleteDatabase(database);
   const next = seededRandom(rows);
   const all = new Float32Array(rows * dims);
-  const queryData = { value: new Float32Array(0) };
+  const queryData: { value: Float32Array } = { value: new Float32Array(0) };
   const embedder = tableEmbedder(dims, new Float32Array(0));
   const store = await openVectorStore(database);
   const calibration = kinds.includes('int8')
@@ -277,8 +277,7 @@ async function runSize(config: SearchBenchConfig): Promise<SearchBenchResult> {
         requested,
         mode: first.response.mode,
         backend: first.response.searchBackend,
-        backendReason:
-          (first.response as { searchReason?: string }).searchReason ?? engine.info.search.reason,
+        backendReason: first.response.searchReason ?? engine.info.search.reason,
         endToEnd: [] as number[],
         kernel: [] as number[],
         snapshot: [] as number[],
@@ -307,7 +306,7 @@ async function runSize(config: SearchBenchConfig): Promise<SearchBenchResult> {
           line.kernel.push(performance.now() - t);
         }
         line.endToEnd.push(engineRun.ms);
-        const timings = engineRun.response.timings as Record<string, number | undefined>;
+        const timings = engineRun.response.timings;
         if (timings.snapshotMs !== undefined) line.snapshot.push(timings.snapshotMs);
         if (timings.kernelMs !== undefined) line.engineKernel.push(timings.kernelMs);
         if (timings.hydrateMs !== undefined) line.hydrate.push(timings.hydrateMs);
@@ -328,12 +327,15 @@ async function runSize(config: SearchBenchConfig): Promise<SearchBenchResult> {
   }
 }
 
-onmessage = async (event: MessageEvent<{ id: number; config: SearchBenchConfig }>) => {
+self.onmessage = async (event: MessageEvent<{ id: number; config: SearchBenchConfig }>) => {
   const { id, config } = event.data;
   try {
     postMessage({ id, result: await runSize(config) });
   } catch (err) {
-    postMessage({ id, error: err instanceof Error ? `${err.name}: ${err.message}\n${err.stack}` : String(err) });
+    postMessage({
+      id,
+      error: err instanceof Error ? `${err.name}: ${err.message}\n${err.stack}` : String(err),
+    });
   }
 };
 postMessage({ ready: true });

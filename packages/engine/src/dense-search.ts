@@ -7,7 +7,13 @@
  *
  * @module
  */
-import type { Collection, CollectionSnapshot, Metadata, MetadataFilter, StoreSearchMode } from '@webembed/store';
+import type {
+  Collection,
+  CollectionSnapshot,
+  Metadata,
+  MetadataFilter,
+  StoreSearchMode,
+} from '@webembed/store';
 import { filterPredicate, liveRowCount, rankSnapshot, snapshotRowId } from '@webembed/store';
 
 /** A ranked dense hit. */

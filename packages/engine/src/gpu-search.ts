@@ -340,7 +340,8 @@ function compatible(state: IndexState, snapshot: CollectionSnapshot): boolean {
   const { index } = state;
   if (index.dims !== snapshot.dims) return false;
   const wanted = snapshot.kinds.filter((kind) => kind !== 'int8' || snapshot.calibration !== null);
-  if (wanted.length !== index.kinds.length || wanted.some((kind) => !index.kinds.includes(kind))) return false;
+  if (wanted.length !== index.kinds.length || wanted.some((kind) => !index.kinds.includes(kind)))
+    return false;
   return sameCalibration(state.calibration, snapshot.calibration);
 }
 

@@ -17,7 +17,11 @@ beforeAll(async () => {
   examples = (await import('../fixtures/crosslingual-concepts.json')).examples;
   const options = { model: MODEL, device: 'wasm', dtype: 'fp32' } as const;
   auto = await createLocalEngine({ ...options, database: `search-auto-${Math.random()}` });
-  named = await createLocalEngine({ ...options, searchBackend: 'webgpu', database: `search-named-${Math.random()}` });
+  named = await createLocalEngine({
+    ...options,
+    searchBackend: 'webgpu',
+    database: `search-named-${Math.random()}`,
+  });
 });
 
 afterAll(async () => {
@@ -28,7 +32,9 @@ afterAll(async () => {
 describe('search backend on a software WebGPU adapter (Chromium)', () => {
   it("auto skips SwiftShader and searches on the CPU; 'webgpu' named uses it; same hits", async () => {
     expect(auto.info.search.backend).toBe('cpu');
-    expect(auto.info.search.reason).toMatch(/^auto: CPU path: the WebGPU adapter .*swiftshader.* is a software adapter/);
+    expect(auto.info.search.reason).toMatch(
+      /^auto: CPU path: the WebGPU adapter .*swiftshader.* is a software adapter/,
+    );
     expect(named.info.search.backend).toBe('webgpu');
     expect(named.info.search.reason).toMatch(/^searchBackend 'webgpu': WebGPU on .*swiftshader/);
     const docs = examples.slice(0, 6).map((e, i) => ({ id: `d${i}`, text: e.en }));

@@ -86,7 +86,10 @@ const LIMIT_NAMES = [
 const NEEDED = { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 8192 };
 
 function describeAdapter(adapter: GPUAdapter): GpuAdapterDescription {
-  const info = (adapter.info ?? {}) as Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean; type?: string };
+  const info = (adapter.info ?? {}) as Partial<GPUAdapterInfo> & {
+    isFallbackAdapter?: boolean;
+    type?: string;
+  };
   const legacy = adapter as GPUAdapter & { isFallbackAdapter?: boolean };
   return {
     vendor: info.vendor ?? '',
@@ -94,7 +97,8 @@ function describeAdapter(adapter: GPUAdapter): GpuAdapterDescription {
     device: info.device ?? '',
     description: info.description ?? '',
     // Dawn reports a `cpu`-type adapter as the fallback adapter; some builds expose the type too.
-    isFallbackAdapter: Boolean(info.isFallbackAdapter ?? legacy.isFallbackAdapter ?? false) || info.type === 'cpu',
+    isFallbackAdapter:
+      Boolean(info.isFallbackAdapter ?? legacy.isFallbackAdapter ?? false) || info.type === 'cpu',
   };
 }
 
@@ -109,7 +113,9 @@ const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic 
 export function isSoftwareAdapter(adapter: GpuAdapterDescription): boolean {
   return (
     adapter.isFallbackAdapter ||
-    SOFTWARE_ADAPTER.test(`${adapter.vendor} ${adapter.architecture} ${adapter.device} ${adapter.description}`)
+    SOFTWARE_ADAPTER.test(
+      `${adapter.vendor} ${adapter.architecture} ${adapter.device} ${adapter.description}`,
+    )
   );
 }
 

@@ -17,9 +17,11 @@ describe('software adapters and pipeline warm-up (Chromium)', () => {
       expect(refused.backend).toBe('cpu');
       expect(refused.device).toBeNull();
       expect(refused.reason).toMatch(/swiftshader.*is a software adapter/);
-      await expect(createGpuSearch({ backend: 'webgpu', allowSoftwareAdapter: false })).rejects.toMatchObject({
-        code: 'GPU_UNAVAILABLE',
-      });
+      await expect(createGpuSearch({ backend: 'webgpu', allowSoftwareAdapter: false })).rejects.toMatchObject(
+        {
+          code: 'GPU_UNAVAILABLE',
+        },
+      );
     } finally {
       taken.destroy();
       refused.destroy();
@@ -38,7 +40,11 @@ describe('software adapters and pipeline warm-up (Chromium)', () => {
     try {
       const corpus = randomMatrix(600, 64, 3, false);
       const calibration = calibrateInt8(corpus);
-      const index = gpu.createIndex({ dims: 64, kinds: ['float32', 'int8', 'binary'], int8Calibration: calibration });
+      const index = gpu.createIndex({
+        dims: 64,
+        kinds: ['float32', 'int8', 'binary'],
+        int8Calibration: calibration,
+      });
       await index.warmUp([{ mode: 'float32' }, { mode: 'asymmetric-l1' }]);
       expect(compiled).toBe(0);
       await index.append({ float32: corpus, int8: quantizeInt8(corpus, calibration) });
