@@ -111,15 +111,28 @@ function unitRows(rows: number, dims: number, next: () => number): Float32Array 
   return data;
 }
 
-/** Queries near corpus rows (a row plus noise, renormalized), so top-k lists are meaningful. */
-function queriesNear(corpus: Float32Array, rows: number, dims: number, count: number): Float32Array {
+/** The corpus, batch by batch, the same for a given `rows` and `dims` every time it is generated. */
+function* corpusBatches(rows: number, dims: number): Generator<{ start: number; data: Float32Array }> {
+  const next = seededRandom(rows);
+  for (let start = 0; start < rows; start += BATCH) {
+    yield { start, data: unitRows(Math.min(BATCH, rows - start), dims, next) };
+  }
+}
+
+/** The corpus row each query starts from. */
+function queryPlan(rows: number, count: number): Int32Array {
   const next = seededRandom(99);
+  return Int32Array.from({ length: count }, () => Math.floor(next() * rows));
+}
+
+/** Queries near corpus rows (a row plus noise, renormalized), so top-k lists are meaningful. */
+function queriesNear(sources: Float32Array, dims: number, count: number): Float32Array {
+  const next = seededRandom(101);
   const out = new Float32Array(count * dims);
   for (let q = 0; q < count; q++) {
-    const r = Math.floor(next() * rows);
     let sum = 0;
     for (let j = 0; j < dims; j++) {
-      const v = corpus[r * dims + j] + (next() * 2 - 1) * 0.05;
+      const v = sources[q * dims + j] + (next() * 2 - 1) * 0.05;
       out[q * dims + j] = v;
       sum += v * v;
     }
@@ -214,9 +227,8 @@ async function runSize(config: SearchBenchConfig): Promise<SearchBenchResult> {
   const { rows, dims, kinds, k } = config;
   const database = `search-bench-${rows}`;
   await deleteDatabase(database);
-  const next = seededRandom(rows);
-  const all = new Float32Array(rows * dims);
-  const queryData: { value: Float32Array } = { value: new Float32Array(0) };
+  const plan = queryPlan(rows, config.queries + 1);
+  const sources = new Float32Array(plan.length * dims);
   const embedder = tableEmbedder(dims, new Float32Array(0));
   const store = await openVectorStore(database);
   const calibration = kinds.includes('int8')
@@ -228,10 +240,13 @@ async function runSize(config: SearchBenchConfig): Promise<SearchBenchResult> {
     int8Calibration: calibration,
   });
   const writeStart = performance.now();
-  for (let start = 0; start < rows; start += BATCH) {
-    const n = Math.min(BATCH, rows - start);
-    const data = unitRows(n, dims, next);
-    all.set(data, start * dims);
+  let written = 0;
+  for (const { start, data } of corpusBatches(rows, dims)) {
+    const n = data.length / dims;
+    plan.forEach((row, q) => {
+      if (row >= start && row < start + n)
+        sources.set(data.subarray((row - start) * dims, (row - start + 1) * dims), q * dims);
+    });
     const ids: string[] = [];
     const texts: string[] = [];
     const metadata: { n: number }[] = [];
@@ -241,25 +256,35 @@ async function runSize(config: SearchBenchConfig): Promise<SearchBenchResult> {
       metadata.push({ n: start + i });
     }
     await stored.add({ ids, texts, metadata, vectors: { data, rows: n, dims } }, embedder.fingerprint);
-    if ((start / BATCH) % 16 === 15) log(`  wrote ${start + n} / ${rows} rows`);
+    written += n;
+    if ((start / BATCH) % 16 === 15) log(`  wrote ${written} / ${rows} rows`);
   }
   const writeMs = performance.now() - writeStart;
   store.close();
   log(`  ${rows} rows written in ${(writeMs / 1000).toFixed(1)} s`);
 
-  queryData.value = queriesNear(all, rows, dims, config.queries + 1);
-  const float32 = { data: all, rows, dims };
-  const binary = quantizeBinary(float32);
-  const corpus: Corpus = {
-    float32,
-    binary,
-    preparedBinary: prepareHammingCorpus(binary),
-    int8: calibration ? quantizeInt8(float32, calibration) : undefined,
-  };
-  const engine = await engineFromEmbedder(tableEmbedder(dims, queryData.value), {
+  const queries = queriesNear(sources, dims, plan.length);
+  const engine = await engineFromEmbedder(tableEmbedder(dims, queries), {
     database,
     searchBackend: config.searchBackend,
   });
+  // The bare kernel's copy of the rows is generated again after the engine has loaded its
+  // snapshot, so the two copies are never held next to IndexedDB's block buffers at once.
+  let corpus: Corpus | null = null;
+  const corpusForKernel = (): Corpus => {
+    if (corpus) return corpus;
+    const all = new Float32Array(rows * dims);
+    for (const { start, data } of corpusBatches(rows, dims)) all.set(data, start * dims);
+    const float32 = { data: all, rows, dims };
+    const binary = quantizeBinary(float32);
+    corpus = {
+      float32,
+      binary,
+      preparedBinary: prepareHammingCorpus(binary),
+      int8: calibration ? quantizeInt8(float32, calibration) : undefined,
+    };
+    return corpus;
+  };
   const lines: SearchBenchLine[] = [];
   try {
     const collection = await engine.collection('bench');
@@ -271,7 +296,7 @@ async function runSize(config: SearchBenchConfig): Promise<SearchBenchResult> {
         return { ms: performance.now() - start - response.timings.embedMs, response };
       };
       const first = await search(config.queries);
-      const kernel = bareKernel(first.response.mode, corpus, k);
+      const kernel = bareKernel(first.response.mode, corpusForKernel(), k);
       const line = {
         rows,
         requested,
@@ -290,7 +315,7 @@ async function runSize(config: SearchBenchConfig): Promise<SearchBenchResult> {
       };
       const before = transactions;
       for (let q = 0; q < config.queries; q++) {
-        const query = { data: queryData.value.subarray(q * dims, (q + 1) * dims), rows: 1, dims };
+        const query = { data: queries.subarray(q * dims, (q + 1) * dims), rows: 1, dims };
         // Alternate which goes first so neither always runs on a warmer cache.
         let top: TopK;
         let engineRun: { ms: number; response: SearchResponse };
