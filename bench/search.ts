@@ -5,7 +5,7 @@
  * breakdown per search (snapshot check, kernel, hit hydration) and the IndexedDB transactions
  * each search opened.
  *
- * Usage: `pnpm bench search [--sizes 10K,100K,1M] [--dims 384] [--queries 50] [--k 10]
+ * Usage: `pnpm bench search [--sizes 24,10K,100K,1M] [--dims 384] [--queries 50] [--k 10]
  *   [--modes default,hamming] [--kinds float32,int8,binary] [--large-kinds float32,binary]
  *   [--backend auto|cpu|webgpu] [--port 0]`
  *
@@ -43,7 +43,7 @@ const args = parseArgs(process.argv.slice(2), {
   backend: 'string',
   port: 'string',
 });
-const sizes = ((args.sizes as string[] | undefined) ?? ['10K', '100K', '1M']).map(parseSize);
+const sizes = ((args.sizes as string[] | undefined) ?? ['24', '10K', '100K', '1M']).map(parseSize);
 const dims = (args.dims as number | undefined) ?? 384;
 const queries = (args.queries as number | undefined) ?? 50;
 const k = (args.k as number | undefined) ?? 10;
