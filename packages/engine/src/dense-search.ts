@@ -13,6 +13,7 @@ import type {
   Metadata,
   MetadataFilter,
   StoreSearchMode,
+  VectorKind,
 } from '@webembed/store';
 import { filterPredicate, liveRowCount, rankSnapshot, snapshotRowId } from '@webembed/store';
 
@@ -83,10 +84,13 @@ export function passesFilter(
 /** The current snapshot of a collection, kept in memory between change notifications. */
 export interface SnapshotView {
   /**
-   * The current snapshot. Reads IndexedDB only when a change was announced since the last read
-   * (or always, where the store cannot hear other tabs' changes).
+   * The current snapshot, holding at least the vector forms in `kinds` (default: every stored
+   * form). Reads IndexedDB only when a change was announced since the last read, or when a form
+   * is needed that the kept snapshot lacks (or always, where the store cannot hear other tabs).
    */
-  current(): Promise<CollectionSnapshot>;
+  current(kinds?: readonly VectorKind[]): Promise<CollectionSnapshot>;
+  /** The kept snapshot when it is still current, else `null` (never reads IndexedDB). */
+  kept(): CollectionSnapshot | null;
   /** Makes the next `current()` read IndexedDB. */
   invalidate(): void;
   /** Stops listening for changes. */
@@ -96,6 +100,7 @@ export interface SnapshotView {
 /**
  * Watches `stored` for changes and keeps its last snapshot (with documents). Own writes mark it
  * stale before they resolve; another tab's write marks it stale when its notification arrives.
+ * Forms are read as searches need them and kept together (a search of another mode adds its form).
  */
 export function watchSnapshot(stored: Collection): SnapshotView {
   let changes = 0;
@@ -105,17 +110,30 @@ export function watchSnapshot(stored: Collection): SnapshotView {
   const unsubscribe = stored.onChange(() => {
     changes++;
   });
+  // Whether the kept snapshot holds every stored form (it was read without a `kinds` list).
+  let complete = false;
+  const fresh = () => snapshot !== null && trusted && checkedAt === changes;
   return {
-    async current() {
-      if (snapshot !== null && trusted && checkedAt === changes) return snapshot;
+    async current(kinds) {
+      if (snapshot !== null && fresh()) {
+        const held = snapshot;
+        if (kinds === undefined ? complete : kinds.every((kind) => held.kinds.includes(kind))) return held;
+      }
+      // Keep the forms read before: a search of another mode should not drop them.
+      const wanted =
+        kinds === undefined || (snapshot !== null && complete)
+          ? undefined
+          : [...new Set([...(snapshot?.kinds ?? []), ...kinds])];
       // A change announced while this read runs leaves the result unverified, so the next
       // search reads again.
       const seen = changes;
-      const loaded = await stored.load({ documents: true });
+      const loaded = await stored.load({ documents: true, kinds: wanted });
       snapshot = loaded;
+      complete = wanted === undefined;
       checkedAt = seen;
       return loaded;
     },
+    kept: () => (fresh() ? snapshot : null),
     invalidate() {
       changes++;
     },
@@ -124,6 +142,25 @@ export function watchSnapshot(stored: Collection): SnapshotView {
       snapshot = null;
     },
   };
+}
+
+/**
+ * The vector forms a CPU search of `mode` reads, given the forms the collection stores:
+ * binary + rescore needs float32 rows for rescoring when stored, else int8.
+ */
+export function formsForMode(mode: StoreSearchMode, stored: readonly VectorKind[]): VectorKind[] {
+  switch (mode) {
+    case 'float32':
+      return ['float32'];
+    case 'int8':
+      return ['int8'];
+    case 'hamming':
+      return ['binary'];
+    default: {
+      const rescore = stored.includes('float32') ? 'float32' : stored.includes('int8') ? 'int8' : null;
+      return rescore ? ['binary', rescore] : ['binary'];
+    }
+  }
 }
 
 /** Ranked rows of one ranking call: snapshot rows, best first, and their scores. */
@@ -173,20 +210,28 @@ export async function rankDistinct(
 }
 
 /** Exact CPU search (`@webembed/core` through the store) over the watched snapshot. */
-export function createStoreSearcher(stored: Collection, reason = 'CPU path'): DenseSearcher {
+export function createStoreSearcher(
+  stored: Collection,
+  reason = 'CPU path',
+  storedKinds?: readonly VectorKind[],
+): DenseSearcher {
   const view = watchSnapshot(stored);
   return {
     backend: 'cpu',
     async search(query, options) {
       const started = performance.now();
-      const snapshot = await view.current();
+      // Only the forms this mode reads (a Hamming-only app never reads float32 rows).
+      const snapshot = await view.current(storedKinds && formsForMode(options.mode, storedKinds));
       const snapshotMs = performance.now() - started;
       const { hits, kernelMs, hydrateMs } = await rankDistinct(snapshot, options, (k) =>
         rankSnapshot(snapshot, query, { k, mode: options.mode, filter: options.filter }),
       );
       return { hits, backend: 'cpu', reason, timings: { snapshotMs, kernelMs, hydrateMs } };
     },
-    liveRows: async () => liveRowCount(await view.current()),
+    async liveRows() {
+      const kept = view.kept();
+      return kept ? liveRowCount(kept) : stored.count();
+    },
     passes: passesFilter,
     invalidate: () => view.invalidate(),
     dispose: () => view.dispose(),

@@ -122,7 +122,7 @@ export async function engineFromEmbedder(
             calibration: info.calibration,
             normalized: info.fingerprint.normalized,
           })
-        : createStoreSearcher(stored, search.reason));
+        : createStoreSearcher(stored, search.reason, info.kinds));
 
   const searchers = new Set<DenseSearcher>();
 

@@ -206,7 +206,7 @@ export function createGpuSearcher(
   gpu: GpuSearch,
   options: GpuSearcherOptions = {},
 ): DenseSearcher {
-  if (gpu.backend !== 'webgpu') return createStoreSearcher(stored, gpu.reason);
+  if (gpu.backend !== 'webgpu') return createStoreSearcher(stored, gpu.reason, options.kinds);
   const policy = options.policy ?? 'auto';
   const measure = options.measure ?? timeBothPaths;
   const view = watchSnapshot(stored);
@@ -324,7 +324,10 @@ export function createGpuSearcher(
         timings: { snapshotMs, kernelMs: setupMs + ranked.kernelMs, hydrateMs: ranked.hydrateMs },
       };
     },
-    liveRows: async () => liveRowCount(await view.current()),
+    async liveRows() {
+      const kept = view.kept();
+      return kept ? liveRowCount(kept) : stored.count();
+    },
     passes: passesFilter,
     invalidate: () => view.invalidate(),
     dispose() {

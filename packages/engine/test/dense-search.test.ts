@@ -145,4 +145,32 @@ describe('dense searcher snapshot freshness', () => {
     expect(plain.hits).toHaveLength(4);
     expect(asked.at(-1)).toBe(4);
   });
+
+  it('reads only the vector forms a mode needs, and keeps them for the next mode', async () => {
+    const store = await openVectorStore('dense-forms');
+    closers.push(() => store.close());
+    const stored = await store.createCollection('c', { fingerprint, kinds: ['float32', 'int8', 'binary'] });
+    await stored.add(docs(0, 12), fingerprint);
+    const loads: (string[] | 'all')[] = [];
+    const load = stored.load.bind(stored);
+    const watched = Object.create(stored) as typeof stored;
+    watched.load = (options) => {
+      loads.push(options?.kinds ? [...options.kinds].sort() : 'all');
+      return load(options);
+    };
+    const searcher = createStoreSearcher(watched, 'cpu', ['float32', 'int8', 'binary']);
+    closers.push(() => searcher.dispose?.());
+    expect(await searcher.liveRows?.()).toBe(12);
+    expect(loads).toEqual([]);
+    await searcher.search(vec(1), { k: 2, mode: 'hamming' });
+    await searcher.search(vec(1), { k: 2, mode: 'hamming' });
+    expect(loads).toEqual([['binary']]);
+    const rescored = await searcher.search(vec(1), { k: 2, mode: 'binary-rescore' });
+    expect(rescored.hits[0].id).toBe('d1');
+    await searcher.search(vec(1), { k: 2, mode: 'hamming' });
+    await searcher.search(vec(1), { k: 2, mode: 'float32' });
+    expect(loads).toEqual([['binary'], ['binary', 'float32']]);
+    await searcher.search(vec(1), { k: 2, mode: 'int8' });
+    expect(loads).toEqual([['binary'], ['binary', 'float32'], ['binary', 'float32', 'int8']]);
+  });
 });
