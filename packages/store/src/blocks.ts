@@ -192,9 +192,12 @@ export function assembleBlocks(
       if (firstRows[mid] <= row) lo = mid;
       else hi = mid - 1;
     }
-    const { idText, idEnds } = rowBlocks[lo];
+    const { idText, idEnds, idUnits } = rowBlocks[lo];
     const r = row - firstRows[lo];
-    return idText.slice(r === 0 ? 0 : idEnds[r - 1], idEnds[r]);
+    const start = r === 0 ? 0 : idEnds[r - 1];
+    return idUnits
+      ? String.fromCharCode.apply(null, idUnits.subarray(start, idEnds[r]) as unknown as number[])
+      : idText.slice(start, idEnds[r]);
   };
   const out: AssembledRows = { rows, decodeIds, idAt, skip };
   const words = binaryWords(dims);
