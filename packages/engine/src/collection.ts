@@ -329,10 +329,18 @@ export async function createEngineCollection(ctx: CollectionContext): Promise<En
       const lexicalIndex = await freshBm25();
       const byId = new Map<string, RankedRow>(denseHits.map((h) => [h.id, h]));
       const lexical: string[] = [];
-      for (const id of lexicalIndex.search(query, k * 4 + 10).ids) {
+      const lexicalIds = lexicalIndex.search(query, k * 4 + 10).ids;
+      // Documents BM25 found that the dense ranking did not: from the searcher's snapshot when
+      // it has one (no IndexedDB read), else one read each.
+      const missing = lexicalIds.filter((id) => !byId.has(id));
+      const found = dense.documents
+        ? await dense.documents(missing)
+        : await Promise.all(missing.map(async (id) => (await stored.get(id)) ?? undefined));
+      const fetched = new Map(missing.map((id, i) => [id, found[i]]));
+      for (const id of lexicalIds) {
         let row = byId.get(id);
         if (!row) {
-          const doc = await stored.get(id);
+          const doc = fetched.get(id);
           if (!doc) continue;
           row = { id, text: doc.text, metadata: doc.metadata, score: 0 };
         }

@@ -64,6 +64,11 @@ export interface DenseSearcher {
   search(query: Float32Array, options: DenseSearchOptions): Promise<DenseSearchResult>;
   /** Live rows of the current snapshot (no IndexedDB read while nothing changed). */
   liveRows?(): Promise<number>;
+  /**
+   * Stored documents by id from the current snapshot (`undefined` for ids not stored), for
+   * hybrid search's BM25 hits; no IndexedDB read while nothing changed.
+   */
+  documents?(ids: readonly string[]): Promise<(DenseHit | undefined)[]>;
   /** Whether a document passes a filter (used to filter BM25 hits the same way). */
   passes(filter: MetadataFilter | undefined, metadata: Metadata | undefined, id: string): boolean;
   /** Drops cached state after a write (the next search re-reads the snapshot). */
@@ -209,6 +214,24 @@ export async function rankDistinct(
   }
 }
 
+/** Row of each live id, built once per snapshot on first use. */
+const rowsById = new WeakMap<CollectionSnapshot, Map<string, number>>();
+
+/** Live documents of a snapshot by id (score 0), `undefined` where an id is not stored. */
+export function documentsOf(snapshot: CollectionSnapshot, ids: readonly string[]): (DenseHit | undefined)[] {
+  let rows = rowsById.get(snapshot);
+  if (!rows) {
+    rows = new Map();
+    for (let r = 0; r < snapshot.rows; r++) if (snapshot.skip[r] === 0) rows.set(snapshot.ids[r], r);
+    rowsById.set(snapshot, rows);
+  }
+  return ids.map((id) => {
+    const row = rows.get(id);
+    if (row === undefined) return undefined;
+    return { id, text: snapshot.texts?.[row] ?? '', metadata: snapshot.metadata?.[row], score: 0 };
+  });
+}
+
 /** Exact CPU search (`@webembed/core` through the store) over the watched snapshot. */
 export function createStoreSearcher(
   stored: Collection,
@@ -232,6 +255,7 @@ export function createStoreSearcher(
       const kept = view.kept();
       return kept ? liveRowCount(kept) : stored.count();
     },
+    documents: async (ids) => documentsOf(view.kept() ?? (await view.current([])), ids),
     passes: passesFilter,
     invalidate: () => view.invalidate(),
     dispose: () => view.dispose(),

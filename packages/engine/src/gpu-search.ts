@@ -31,6 +31,7 @@ import {
   type DenseSearcher,
   type RankedRows,
   createStoreSearcher,
+  documentsOf,
   passesFilter,
   rankDistinct,
   watchSnapshot,
@@ -328,6 +329,7 @@ export function createGpuSearcher(
       const kept = view.kept();
       return kept ? liveRowCount(kept) : stored.count();
     },
+    documents: async (ids) => documentsOf(view.kept() ?? (await view.current()), ids),
     passes: passesFilter,
     invalidate: () => view.invalidate(),
     dispose() {

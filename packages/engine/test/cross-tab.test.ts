@@ -35,7 +35,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
-describe('two tabs on one collection', () => {
+describe('collections across tabs, and without IndexedDB reads per search', () => {
   it("sees the other tab's documents in dense and BM25 search, and keeps them when it writes next", async () => {
     const a = await tabA.collection('shared');
     const b = await tabB.collection('shared');
@@ -70,5 +70,38 @@ describe('two tabs on one collection', () => {
     } finally {
       await tabC.dispose();
     }
+  });
+
+  it('searches of every mode, hybrid included, open no IndexedDB transaction while nothing changed', async () => {
+    const a = await tabA.collection('quiet');
+    // 20 documents hold "xylophone": a hybrid search for k = 1 ranks 14 dense rows, so BM25
+    // finds documents the dense list lacks and hydrates them from the snapshot.
+    await a.add([
+      { id: 'q1', text: 'the cat sleeps on the sofa' },
+      { id: 'q2', text: 'zebra quokka xylophone' },
+      { id: 'q3', text: 'dogs bark at night' },
+      ...Array.from({ length: 20 }, (_, i) => ({ id: `x${i}`, text: `xylophone ${'la '.repeat(i)}end` })),
+    ]);
+    for (const mode of ['float32', 'int8', 'hamming', 'binary-rescore', 'hybrid'] as const) {
+      await a.search('xylophone', { k: 3, mode });
+    }
+    const proto = IDBDatabase.prototype;
+    const original = proto.transaction;
+    let transactions = 0;
+    proto.transaction = function counted(this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      transactions++;
+      return original.apply(this, args);
+    };
+    try {
+      for (const mode of ['float32', 'int8', 'hamming', 'binary-rescore', 'hybrid', undefined] as const) {
+        const res = await a.search('xylophone quokka', { k: 3, mode });
+        expect(res.hits).toHaveLength(3);
+      }
+      const hybrid = await a.search('xylophone', { k: 1, mode: 'hybrid' });
+      expect(hybrid.hits[0].text).toContain('xylophone');
+    } finally {
+      proto.transaction = original;
+    }
+    expect(transactions).toBe(0);
   });
 });
