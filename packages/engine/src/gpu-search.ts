@@ -234,8 +234,16 @@ export function createGpuSearcher(
     state = createIndex(options.dims, options.kinds, options.calibration ?? null, options.normalized ?? true);
   }
 
+  // Concurrent searches after a write must not both append the new rows: one update at a time.
+  let indexing: Promise<unknown> = Promise.resolve();
+  function indexFor(snapshot: CollectionSnapshot): Promise<GpuIndex> {
+    const update = indexing.then(() => bringUpTo(snapshot));
+    indexing = update.catch(() => undefined);
+    return update;
+  }
+
   /** Brings the GPU index up to `snapshot`: append new rows and tombstone deleted ones when only that changed. */
-  async function indexFor(snapshot: CollectionSnapshot): Promise<GpuIndex> {
+  async function bringUpTo(snapshot: CollectionSnapshot): Promise<GpuIndex> {
     if (state?.snapshot === snapshot) return state.index;
     const prev = state?.snapshot ?? null;
     if (state && compatible(state, snapshot) && (prev === null || appendOnly(prev, snapshot))) {

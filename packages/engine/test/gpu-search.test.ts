@@ -42,6 +42,8 @@ async function countingGpu(): Promise<CountingGpu> {
     const append = index.append.bind(index);
     index.append = async (batch) => {
       appends.push(batch.float32?.rows ?? batch.binary?.rows ?? 0);
+      // An upload takes time: concurrent searches must not both append the same rows.
+      await new Promise((resolve) => setTimeout(resolve, 2));
       return append(batch);
     };
     const search = index.search.bind(index);
@@ -92,6 +94,8 @@ describe('GPU searcher bookkeeping', () => {
     expect(creates()).toBe(1);
     await stored.add(docs(10, 5), fingerprint);
     await stored.delete(['d1', 'd11']);
+    // Searches started together after a write append the new rows once.
+    await Promise.all([1, 2, 3].map((q) => searcher.search(vec(q), { k: 2, mode: 'float32' })));
     await same();
     expect(creates()).toBe(1);
     expect(appends).toEqual([10, 5]);
