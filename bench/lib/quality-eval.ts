@@ -33,22 +33,56 @@ export function evaluateLeaveOneOut(
   truth: TopK,
   k: number,
 ): QualityRow {
-  const prepared = method.prepare(vectors, vectors);
-  const indices = new Int32Array(vectors.rows * k).fill(-1);
-  const skip = new Uint8Array(vectors.rows);
+  const all = Int32Array.from({ length: vectors.rows }, (_, i) => i);
+  return evaluateQueries(
+    method,
+    { corpus: vectors, queries: vectors, queryRows: all, exclude: all },
+    truth,
+    k,
+  );
+}
+
+/**
+ * Which queries to evaluate: rows `queryRows` of `queries`, each searching `corpus`, with corpus
+ * row `exclude[i]` left out of query i's search (leave-one-out) or -1 to keep every row.
+ */
+export interface QuerySet {
+  readonly corpus: Float32Matrix;
+  readonly queries: Float32Matrix;
+  readonly queryRows: Int32Array;
+  readonly exclude: Int32Array;
+}
+
+/** Exact top-k of every query of `set`: the ground truth for {@link evaluateQueries}. */
+export function querySetTruth(set: QuerySet, k: number): TopK {
+  const { dims } = set.queries;
+  const picked = new Float32Array(set.queryRows.length * dims);
+  set.queryRows.forEach((row, i) => {
+    picked.set(set.queries.data.subarray(row * dims, (row + 1) * dims), i * dims);
+  });
+  return exactTopK({ data: picked, rows: set.queryRows.length, dims }, set.corpus, k, (i) => set.exclude[i]);
+}
+
+/** Evaluates one method on the queries of `set` against `truth` (from {@link querySetTruth}). */
+export function evaluateQueries(method: QualityMethod, set: QuerySet, truth: TopK, k: number): QualityRow {
+  const prepared = method.prepare(set.queries, set.corpus);
+  const n = set.queryRows.length;
+  const indices = new Int32Array(n * k).fill(-1);
+  const skip = new Uint8Array(set.corpus.rows);
   const start = performance.now();
-  for (let q = 0; q < vectors.rows; q++) {
-    skip[q] = 1;
-    const hits = prepared.search(q, k, skip);
-    skip[q] = 0;
-    indices.set(hits.indices.subarray(0, Math.min(k, hits.k)), q * k);
+  for (let i = 0; i < n; i++) {
+    const excluded = set.exclude[i];
+    if (excluded >= 0) skip[excluded] = 1;
+    const hits = prepared.search(set.queryRows[i], k, excluded >= 0 ? skip : undefined);
+    if (excluded >= 0) skip[excluded] = 0;
+    indices.set(hits.indices.subarray(0, Math.min(k, hits.k)), i * k);
   }
   const searchMs = performance.now() - start;
-  const found = { queries: vectors.rows, k, indices };
+  const found = { queries: n, k, indices };
   return {
     id: method.id,
     label: method.label,
-    bytesPerVector: method.bytesPerVector(vectors.dims),
+    bytesPerVector: method.bytesPerVector(set.corpus.dims),
     recallAt10: recallAtK(truth, found, k),
     ndcgAt10: ndcgAgainstExact(truth, found, k),
     searchMs,

@@ -7,13 +7,19 @@
 import { type ModelFingerprint, assertSameModel } from '@webembed/core';
 import {
   type Collection,
+  type CollectionInfo,
   type VectorKind,
   type VectorStore,
   decodeCollectionFile,
   openVectorStore,
 } from '@webembed/store';
 import { isNodeRuntime } from './device.js';
-import { type SearchBackendRequest, createGpuSearcher, sharedGpuSearch } from './gpu-search.js';
+import {
+  type SearchBackendRequest,
+  createGpuSearcher,
+  searchBackendInfo,
+  sharedGpuSearch,
+} from './gpu-search.js';
 import {
   type AddOptions,
   type CollectionSearchOptions,
@@ -39,9 +45,12 @@ export interface EngineOptions extends EmbedderOptions {
   /** Makes the dense searcher of each collection (overrides `searchBackend`). */
   readonly denseSearcher?: (collection: Collection) => Promise<DenseSearcher> | DenseSearcher;
   /**
-   * Where collection searches run: `auto` (default in browsers and workers: WebGPU through
-   * `@webembed/gpu` when an adapter works, else CPU), `webgpu` (GPU_UNAVAILABLE without one) or
-   * `cpu` (default under Node: the store's exact CPU search).
+   * Where collection searches run. `auto` (default in browsers and workers): never on a software
+   * WebGPU adapter (SwiftShader, llvmpipe: CPU search instead); on a hardware adapter each
+   * collection times the CPU and WebGPU paths on its first search of a mode and uses the faster
+   * (every response's `searchReason` says which and why). `webgpu`: on the adapter the browser
+   * gives, software or not (GPU_UNAVAILABLE without one). `cpu` (default under Node): the
+   * `@webembed/core` CPU search only.
    */
   readonly searchBackend?: SearchBackendRequest;
 }
@@ -99,14 +108,21 @@ export async function engineFromEmbedder(
   };
   const request = options.searchBackend ?? (isNodeRuntime() ? 'cpu' : 'auto');
   const gpu = options.denseSearcher || request === 'cpu' ? null : await sharedGpuSearch(request);
-  const makeSearcher =
-    options.denseSearcher ??
-    ((stored: Collection) => (gpu ? createGpuSearcher(stored, gpu) : createStoreSearcher(stored)));
   const search = options.denseSearcher
     ? { backend: 'cpu' as const, reason: 'a custom dense searcher was given' }
-    : gpu
-      ? { backend: gpu.backend, reason: gpu.reason }
-      : { backend: 'cpu' as const, reason: "searchBackend 'cpu' (the default under Node)" };
+    : searchBackendInfo(request, gpu);
+  const makeSearcher =
+    options.denseSearcher ??
+    ((stored: Collection, info: CollectionInfo) =>
+      gpu?.backend === 'webgpu'
+        ? createGpuSearcher(stored, gpu, {
+            policy: request === 'webgpu' ? 'webgpu' : 'auto',
+            dims: info.dims,
+            kinds: info.kinds,
+            calibration: info.calibration,
+            normalized: info.fingerprint.normalized,
+          })
+        : createStoreSearcher(stored, search.reason, info.kinds));
 
   const searchers = new Set<DenseSearcher>();
 
@@ -122,7 +138,7 @@ export async function engineFromEmbedder(
       embedder.fingerprint,
       `the model loaded (${embedder.fingerprint.modelId})`,
     );
-    const dense = await makeSearcher(stored);
+    const dense = await makeSearcher(stored, info);
     searchers.add(dense);
     return {
       collection: await createEngineCollection({

@@ -1,42 +1,151 @@
 /**
- * Dense search on WebGPU through `@webembed/gpu`: the collection's snapshot is uploaded once per
- * collection into a GPU index (extended in place when writes only appended or deleted rows,
- * rebuilt otherwise), and unfiltered searches run
- * there with the same scoring as the store's CPU search. Filtered searches, and k beyond what the
- * GPU merge supports, go to the store's exact CPU search (which pre-filters by metadata).
+ * Where collection searches run, and dense search on WebGPU through `@webembed/gpu`.
+ *
+ * `searchBackend: 'auto'` never opens a device on a software adapter (SwiftShader, llvmpipe, a
+ * fallback adapter): those emulate the GPU on the CPU and search tens of times slower than the
+ * CPU path. On a hardware adapter each collection times both paths on its first search of a
+ * mode (again when its size has changed twofold) and routes that mode to the faster; the choice
+ * and the measurement are in every response's `searchReason`. `'webgpu'` uses the adapter the
+ * browser gives, software or not; `'cpu'` never touches WebGPU.
+ *
+ * The GPU index is created with the searcher and its pipelines compiled then, in the
+ * background; rows are uploaded once per snapshot generation (extended in place when writes
+ * only appended or deleted rows). Filtered searches, and k beyond the GPU merge's limit, rank
+ * on the CPU (the store's search pre-filters by metadata).
  *
  * @module
  */
+import type { Int8Calibration, TopK } from '@webembed/core';
 import {
   type AppendBatch,
   type GpuIndex,
   type GpuSearch,
   type GpuSearchOptions,
   MAX_GPU_K,
+  type WarmUpSearch,
   createGpuSearch,
 } from '@webembed/gpu';
-import type { Collection, CollectionSnapshot } from '@webembed/store';
-import { type DenseSearcher, createStoreSearcher, passesFilter } from './dense-search.js';
+import type { Collection, CollectionSnapshot, StoreSearchMode, VectorKind } from '@webembed/store';
+import { liveRowCount, rankSnapshot } from '@webembed/store';
+import {
+  type DenseSearcher,
+  type RankedRows,
+  createStoreSearcher,
+  documentsOf,
+  passesFilter,
+  rankDistinct,
+  watchSnapshot,
+} from './dense-search.js';
 
 /** Which search backend collections use. */
 export type SearchBackendRequest = 'auto' | 'webgpu' | 'cpu';
 
-let shared: Promise<GpuSearch> | null = null;
+const shared = new Map<SearchBackendRequest, Promise<GpuSearch>>();
 
-/** One `GpuSearch` per thread, created on first use (WebGPU when usable, else its CPU path). */
+/**
+ * One `GpuSearch` per thread and request, created on first use. `auto` refuses software
+ * adapters (its `backend` is then `cpu`, with the reason); `webgpu` takes any adapter and throws
+ * `GPU_UNAVAILABLE` without one; `cpu` never touches WebGPU.
+ */
 export function sharedGpuSearch(request: SearchBackendRequest): Promise<GpuSearch> {
-  if (request === 'cpu') return createGpuSearch({ backend: 'cpu' });
-  shared ??= createGpuSearch({ backend: request });
-  return shared;
+  let search = shared.get(request);
+  if (!search) {
+    search =
+      request === 'auto'
+        ? createGpuSearch({ backend: 'auto', allowSoftwareAdapter: false })
+        : createGpuSearch({ backend: request });
+    shared.set(request, search);
+    search.catch(() => shared.delete(request));
+  }
+  return search;
 }
 
-interface BuiltIndex {
-  readonly generation: number;
+/** Where an engine's searches run, and why (`engine.info.search`). */
+export function searchBackendInfo(
+  request: SearchBackendRequest,
+  gpu: GpuSearch | null,
+): { backend: 'webgpu' | 'cpu'; reason: string } {
+  if (request === 'cpu' || gpu === null) return { backend: 'cpu', reason: "searchBackend 'cpu'" };
+  if (request === 'webgpu') return { backend: gpu.backend, reason: `searchBackend 'webgpu': ${gpu.reason}` };
+  if (gpu.backend !== 'webgpu') return { backend: 'cpu', reason: `auto: ${gpu.reason}` };
+  return {
+    backend: 'webgpu',
+    reason: `auto: ${gpu.reason}; each collection times the CPU and WebGPU paths on its first search of a mode and uses the faster (see searchReason)`,
+  };
+}
+
+/** A routing decision for one search mode of one collection. */
+export interface BackendChoice {
+  readonly backend: 'webgpu' | 'cpu';
+  readonly reason: string;
+}
+
+/** Timings of one query ranked on both paths (best of a few runs each). */
+export interface BackendTimings {
+  readonly cpuMs: number;
+  readonly gpuMs: number;
+}
+
+const msText = (ms: number) => (ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+
+/** Picks the faster path from measured timings (ties go to the CPU: no device round trip). */
+export function chooseBackend(timings: BackendTimings, rows: number, mode: string): BackendChoice {
+  const backend = timings.gpuMs < timings.cpuMs ? 'webgpu' : 'cpu';
+  return {
+    backend,
+    reason: `${backend === 'cpu' ? 'cpu' : 'webgpu'} is faster: cpu ${msText(timings.cpuMs)} ms vs webgpu ${msText(timings.gpuMs)} ms at ${rows.toLocaleString('en-US')} rows (${mode}, timed on a search)`,
+  };
+}
+
+/** Ranks one query on the CPU and on the GPU a few times each; returns the best times. */
+export async function timeBothPaths(run: {
+  readonly cpu: () => unknown;
+  readonly gpu: () => Promise<unknown>;
+}): Promise<BackendTimings> {
+  // One untimed run each: the GPU allocates its buffers and bind groups on the first search.
+  await run.gpu();
+  run.cpu();
+  let cpuMs = Number.POSITIVE_INFINITY;
+  let gpuMs = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    let start = performance.now();
+    run.cpu();
+    cpuMs = Math.min(cpuMs, performance.now() - start);
+    start = performance.now();
+    await run.gpu();
+    gpuMs = Math.min(gpuMs, performance.now() - start);
+  }
+  return { cpuMs, gpuMs };
+}
+
+/** Options of {@link createGpuSearcher}. */
+export interface GpuSearcherOptions {
+  /**
+   * `auto` (default): per search mode, time both paths on the first search and route to the
+   * faster, measuring again once the live rows have doubled or halved. `webgpu`: every
+   * eligible search on the GPU.
+   */
+  readonly policy?: 'auto' | 'webgpu';
+  /** Stored kinds, to compile their pipelines when the index is created. Default: from the first snapshot. */
+  readonly kinds?: readonly VectorKind[];
+  /** Int8 calibration of the collection, when known (the index is created with it). */
+  readonly calibration?: Int8Calibration | null;
+  /** Vector width; with `kinds`, lets the index and its pipelines be made before the first search. */
+  readonly dims?: number;
+  /** Whether stored vectors are unit length (float32 searches use dot, else cosine). Default true. */
+  readonly normalized?: boolean;
+  /** Times both paths for `auto` (tests inject fixed timings). Default {@link timeBothPaths}. */
+  readonly measure?: (run: { cpu: () => unknown; gpu: () => Promise<unknown> }) => Promise<BackendTimings>;
+}
+
+interface IndexState {
   readonly index: GpuIndex;
-  readonly snapshot: CollectionSnapshot;
+  /** The snapshot the index reflects, or null while it is still empty. */
+  readonly snapshot: CollectionSnapshot | null;
+  readonly calibration: Int8Calibration | null;
 }
 
-function gpuOptions(mode: string, k: number, snapshot: CollectionSnapshot): GpuSearchOptions {
+function gpuOptions(mode: StoreSearchMode, k: number, snapshot: CollectionSnapshot): GpuSearchOptions {
   switch (mode) {
     case 'float32':
       return { k, mode: snapshot.fingerprint.normalized ? 'float32' : 'cosine' };
@@ -45,6 +154,10 @@ function gpuOptions(mode: string, k: number, snapshot: CollectionSnapshot): GpuS
     case 'hamming':
       return { k, mode: 'hamming' };
     default:
+      // Nothing to rescore with: the asymmetric binary scores are the ranking (as on the CPU).
+      if (!snapshot.float32 && !snapshot.int8) {
+        return { k, mode: snapshot.binary?.l1Norms ? 'asymmetric-l1' : 'asymmetric' };
+      }
       return {
         k,
         mode: 'binary-rescore',
@@ -55,103 +168,209 @@ function gpuOptions(mode: string, k: number, snapshot: CollectionSnapshot): GpuS
 }
 
 /**
- * A searcher that runs on `gpu` when it holds a WebGPU device, else the store's CPU searcher.
- * Same hits either way: the GPU kernels reproduce `@webembed/core`'s ordering and ties.
+ * The searches whose pipelines an index of these kinds compiles up front: those a search naming
+ * no mode runs (exact float32, else int8, up to `exactSearchLimit` rows; binary + rescore past
+ * it). Other modes compile on their first search.
  */
-export function createGpuSearcher(stored: Collection, gpu: GpuSearch): DenseSearcher {
-  const cpu = createStoreSearcher(stored);
-  if (gpu.backend !== 'webgpu') return cpu;
-  let built: BuiltIndex | null = null;
+function warmUpSearches(kinds: readonly VectorKind[], normalized: boolean): WarmUpSearch[] {
+  const out: WarmUpSearch[] = [];
+  if (kinds.includes('float32')) out.push({ mode: normalized ? 'float32' : 'cosine' });
+  else if (kinds.includes('int8')) out.push({ mode: 'int8' });
+  if (kinds.includes('binary')) {
+    out.push(
+      kinds.includes('float32') || kinds.includes('int8')
+        ? { mode: 'binary-rescore', candidates: 'asymmetric-l1' }
+        : { mode: 'asymmetric-l1' },
+    );
+  }
+  return out;
+}
 
-  async function rebuild(snapshot: CollectionSnapshot): Promise<BuiltIndex> {
-    built?.index.destroy();
-    built = null;
-    const index = gpu.createIndex({
-      dims: snapshot.dims,
-      kinds: snapshot.kinds,
-      int8Calibration: snapshot.calibration ?? undefined,
-    });
-    if (snapshot.rows > 0) {
-      await index.append({ float32: snapshot.float32, int8: snapshot.int8, binary: snapshot.binary });
-      const deleted: number[] = [];
-      for (let r = 0; r < snapshot.rows; r++) if (snapshot.skip[r]) deleted.push(r);
-      if (deleted.length > 0) index.remove(deleted);
-    }
-    return { generation: snapshot.generation, index, snapshot };
+function rankedOf(top: TopK): RankedRows {
+  const rows: number[] = [];
+  const scores: number[] = [];
+  for (let i = 0; i < top.k; i++) {
+    if (top.indices[i] < 0) continue;
+    rows.push(top.indices[i]);
+    scores.push(top.scores[i]);
+  }
+  return { rows, scores };
+}
+
+/**
+ * A searcher that ranks on `gpu` when it holds a WebGPU device (every eligible search with
+ * policy `webgpu`, the measured faster path per mode with `auto`), else the store's CPU
+ * searcher. Same hits either way: the GPU kernels reproduce `@webembed/core`'s ordering and ties.
+ */
+export function createGpuSearcher(
+  stored: Collection,
+  gpu: GpuSearch,
+  options: GpuSearcherOptions = {},
+): DenseSearcher {
+  if (gpu.backend !== 'webgpu') return createStoreSearcher(stored, gpu.reason, options.kinds);
+  const policy = options.policy ?? 'auto';
+  const measure = options.measure ?? timeBothPaths;
+  const view = watchSnapshot(stored);
+  const routes = new Map<StoreSearchMode, BackendChoice & { rows: number }>();
+  let state: IndexState | null = null;
+  let warming: Promise<void> = Promise.resolve();
+
+  function createIndex(
+    dims: number,
+    kinds: readonly VectorKind[],
+    calibration: Int8Calibration | null,
+    normalized: boolean,
+  ): IndexState {
+    // Without a calibration yet (an empty collection) the index starts without int8 rows; it is
+    // rebuilt with them once the first write fixes the calibration.
+    const usable = kinds.filter((kind) => kind !== 'int8' || calibration !== null);
+    const index = gpu.createIndex({ dims, kinds: usable, int8Calibration: calibration ?? undefined });
+    const compiled = index.warmUp(warmUpSearches(usable, normalized));
+    warming = warming.then(() => compiled).catch(() => undefined);
+    return { index, snapshot: null, calibration };
+  }
+
+  if (options.dims !== undefined && options.kinds !== undefined) {
+    state = createIndex(options.dims, options.kinds, options.calibration ?? null, options.normalized ?? true);
+  }
+
+  // Concurrent searches after a write must not both append the new rows: one update at a time.
+  let indexing: Promise<unknown> = Promise.resolve();
+  function indexFor(snapshot: CollectionSnapshot): Promise<GpuIndex> {
+    const update = indexing.then(() => bringUpTo(snapshot));
+    indexing = update.catch(() => undefined);
+    return update;
   }
 
   /** Brings the GPU index up to `snapshot`: append new rows and tombstone deleted ones when only that changed. */
-  async function indexFor(): Promise<BuiltIndex> {
-    const snapshot = await stored.load({ documents: true });
-    if (built && built.generation === snapshot.generation) return built;
-    if (built && appendOnly(built.snapshot, snapshot)) {
-      const old = built.snapshot;
-      if (snapshot.rows > old.rows) await built.index.append(rowsFrom(snapshot, old.rows));
+  async function bringUpTo(snapshot: CollectionSnapshot): Promise<GpuIndex> {
+    if (state?.snapshot === snapshot) return state.index;
+    const prev = state?.snapshot ?? null;
+    if (state && compatible(state, snapshot) && (prev === null || appendOnly(prev, snapshot))) {
+      const from = prev?.rows ?? 0;
+      if (snapshot.rows > from) await state.index.append(rowsFrom(snapshot, from));
       const deleted: number[] = [];
-      for (let r = 0; r < snapshot.rows; r++)
-        if (snapshot.skip[r] && (r >= old.rows || !old.skip[r])) deleted.push(r);
-      if (deleted.length > 0) built.index.remove(deleted);
-      built = { generation: snapshot.generation, index: built.index, snapshot };
-      return built;
+      for (let r = 0; r < snapshot.rows; r++) {
+        if (snapshot.skip[r] && (prev === null || r >= prev.rows || !prev.skip[r])) deleted.push(r);
+      }
+      if (deleted.length > 0) state.index.remove(deleted);
+      state = { ...state, snapshot };
+      return state.index;
     }
-    built = await rebuild(snapshot);
-    return built;
+    state?.index.destroy();
+    state = createIndex(snapshot.dims, snapshot.kinds, snapshot.calibration, snapshot.fingerprint.normalized);
+    if (snapshot.rows > 0) await state.index.append(rowsFrom(snapshot, 0));
+    const deleted: number[] = [];
+    for (let r = 0; r < snapshot.rows; r++) if (snapshot.skip[r]) deleted.push(r);
+    if (deleted.length > 0) state.index.remove(deleted);
+    state = { ...state, snapshot };
+    return state.index;
+  }
+
+  async function route(
+    mode: StoreSearchMode,
+    snapshot: CollectionSnapshot,
+    index: GpuIndex,
+    rankCpu: () => unknown,
+    rankGpu: () => Promise<unknown>,
+  ): Promise<BackendChoice> {
+    if (index.backend !== 'webgpu') return { backend: 'cpu', reason: index.reason };
+    if (policy === 'webgpu') return { backend: 'webgpu', reason: `searchBackend 'webgpu': ${index.reason}` };
+    const live = liveRowCount(snapshot);
+    const known = routes.get(mode);
+    if (known && live <= known.rows * 2 && live * 2 >= known.rows) return known;
+    const choice = chooseBackend(await measure({ cpu: rankCpu, gpu: rankGpu }), live, mode);
+    routes.set(mode, { ...choice, rows: live });
+    return choice;
   }
 
   return {
-    get backend() {
-      return gpu.backend === 'webgpu' ? 'webgpu' : 'cpu';
-    },
-    async search(query, options) {
-      if (options.filter !== undefined || options.k > MAX_GPU_K || gpu.backend !== 'webgpu') {
-        return cpu.search(query, options);
+    backend: 'webgpu',
+    async search(query, searchOptions) {
+      const started = performance.now();
+      const snapshot = await view.current();
+      const { mode, filter } = searchOptions;
+      const rankCpu = (k: number) => rankSnapshot(snapshot, query, { k, mode, filter });
+      if (filter !== undefined || searchOptions.k > MAX_GPU_K || liveRowCount(snapshot) === 0) {
+        const snapshotMs = performance.now() - started;
+        const { hits, kernelMs, hydrateMs } = await rankDistinct(snapshot, searchOptions, rankCpu);
+        const reason =
+          filter !== undefined
+            ? 'filtered searches run on the CPU path'
+            : liveRowCount(snapshot) === 0
+              ? 'the collection is empty'
+              : `k above the GPU selection limit (${MAX_GPU_K}) runs on the CPU path`;
+        return { hits, backend: 'cpu', reason, timings: { snapshotMs, kernelMs, hydrateMs } };
       }
-      const { index, snapshot } = await indexFor();
-      if (index.liveRows === 0) return [];
-      const k = Math.min(options.k, index.liveRows);
-      const top = await index.search(
-        { data: query, rows: 1, dims: snapshot.dims },
-        gpuOptions(options.mode, k, snapshot),
+      const index = await indexFor(snapshot);
+      const snapshotMs = performance.now() - started;
+      const kernelStart = performance.now();
+      await warming;
+      const rankGpu = async (k: number) =>
+        rankedOf(
+          await index.search(
+            { data: query, rows: 1, dims: snapshot.dims },
+            gpuOptions(mode, Math.min(k, index.liveRows), snapshot),
+          ),
+        );
+      const choice = await route(
+        mode,
+        snapshot,
+        index,
+        () => rankCpu(searchOptions.k),
+        () => rankGpu(searchOptions.k),
       );
-      const hits = [];
-      for (let i = 0; i < top.k; i++) {
-        const row = top.indices[i];
-        if (row < 0) continue;
-        hits.push({
-          id: snapshot.ids[row],
-          text: snapshot.texts?.[row] ?? '',
-          metadata: snapshot.metadata?.[row],
-          score: top.scores[i],
-        });
-      }
-      return hits;
+      const setupMs = performance.now() - kernelStart;
+      const ranked = await rankDistinct(snapshot, searchOptions, (k) =>
+        choice.backend === 'webgpu' ? rankGpu(k) : rankCpu(k),
+      );
+      // A fault during this search moves the index to the CPU path: report where it really ran.
+      const backend = choice.backend === 'webgpu' ? index.backend : 'cpu';
+      return {
+        hits: ranked.hits,
+        backend,
+        reason: backend === choice.backend ? choice.reason : index.reason,
+        timings: { snapshotMs, kernelMs: setupMs + ranked.kernelMs, hydrateMs: ranked.hydrateMs },
+      };
     },
+    async liveRows() {
+      const kept = view.kept();
+      return kept ? liveRowCount(kept) : stored.count();
+    },
+    documents: async (ids) => documentsOf(view.kept() ?? (await view.current()), ids),
     passes: passesFilter,
-    invalidate() {
-      // The next search compares generations and appends or rebuilds as needed.
-    },
+    invalidate: () => view.invalidate(),
     dispose() {
-      built?.index.destroy();
-      built = null;
+      view.dispose();
+      state?.index.destroy();
+      state = null;
     },
   };
 }
 
+/** Whether `snapshot`'s rows fit the index as created (same width, kinds and calibration). */
+function compatible(state: IndexState, snapshot: CollectionSnapshot): boolean {
+  const { index } = state;
+  if (index.dims !== snapshot.dims) return false;
+  const wanted = snapshot.kinds.filter((kind) => kind !== 'int8' || snapshot.calibration !== null);
+  if (wanted.length !== index.kinds.length || wanted.some((kind) => !index.kinds.includes(kind)))
+    return false;
+  return sameCalibration(state.calibration, snapshot.calibration);
+}
+
 /**
  * True when `next` only appended rows to `prev` and tombstoned some: same ids in the old rows,
- * no row revived, same calibration. Then the GPU index can be extended instead of rebuilt.
+ * no row revived. Then the GPU index can be extended instead of rebuilt.
  */
 function appendOnly(prev: CollectionSnapshot, next: CollectionSnapshot): boolean {
-  if (next.rows < prev.rows || next.dims !== prev.dims || !sameCalibration(prev, next)) return false;
+  if (next.rows < prev.rows) return false;
   for (let r = 0; r < prev.rows; r++) {
     if (prev.ids[r] !== next.ids[r] || (prev.skip[r] && !next.skip[r])) return false;
   }
   return true;
 }
 
-function sameCalibration(a: CollectionSnapshot, b: CollectionSnapshot): boolean {
-  const x = a.calibration;
-  const y = b.calibration;
+function sameCalibration(x: Int8Calibration | null, y: Int8Calibration | null): boolean {
   if (x === y) return true;
   if (!x || !y || x.scheme !== y.scheme) return false;
   for (let j = 0; j < x.min.length; j++) if (x.min[j] !== y.min[j] || x.max[j] !== y.max[j]) return false;

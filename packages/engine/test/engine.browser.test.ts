@@ -33,7 +33,14 @@ beforeAll(async () => {
     database: 'browser-wasm',
     searchBackend: 'cpu',
   });
-  gpu = await createEngine({ model: MODEL, device: 'auto', dtype: 'fp32', database: 'browser-gpu' });
+  // Search on WebGPU by name: 'auto' would search on the CPU, since SwiftShader is a software adapter.
+  gpu = await createEngine({
+    model: MODEL,
+    device: 'auto',
+    dtype: 'fp32',
+    database: 'browser-gpu',
+    searchBackend: 'webgpu',
+  });
 });
 
 afterAll(async () => {

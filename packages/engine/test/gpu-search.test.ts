@@ -4,27 +4,59 @@ import { createGpuSearch, type GpuSearch } from '@webembed/gpu';
 import { openVectorStore } from '@webembed/store';
 import { describe, expect, it } from 'vitest';
 import { createStoreSearcher } from '../src/dense-search.js';
-import { createGpuSearcher } from '../src/gpu-search.js';
+import {
+  chooseBackend,
+  createGpuSearcher,
+  searchBackendInfo,
+  sharedGpuSearch,
+  timeBothPaths,
+} from '../src/gpu-search.js';
 
-// The GPU searcher's bookkeeping (upload once, extend on append/delete, rebuild otherwise) checked
-// in Node: @webembed/gpu's CPU path stands in for the device behind a `webgpu`-labelled wrapper.
-async function countingGpu(): Promise<{ gpu: GpuSearch; creates: () => number; appends: number[] }> {
+interface CountingGpu {
+  gpu: GpuSearch;
+  creates: () => number;
+  appends: number[];
+  /** Searches that reached an index (the "GPU" path). */
+  gpuSearches: () => number;
+  /** Modes each created index was asked to compile pipelines for. */
+  warmUps: string[][];
+}
+
+// The GPU searcher's bookkeeping (upload once, extend on append/delete, rebuild otherwise) and its
+// routing checked in Node: @webembed/gpu's CPU path stands in for the device behind a
+// `webgpu`-labelled wrapper whose indexes also say `webgpu`.
+async function countingGpu(): Promise<CountingGpu> {
   const cpu = await createGpuSearch({ backend: 'cpu' });
   let creates = 0;
+  let gpuSearches = 0;
   const appends: number[] = [];
+  const warmUps: string[][] = [];
   const gpu = Object.create(cpu) as GpuSearch;
   Object.defineProperty(gpu, 'backend', { value: 'webgpu' });
+  Object.defineProperty(gpu, 'reason', { value: 'WebGPU on a test device' });
   gpu.createIndex = (options) => {
     creates++;
     const index = cpu.createIndex(options);
+    Object.defineProperty(index, 'backend', { value: 'webgpu' });
+    Object.defineProperty(index, 'reason', { value: 'WebGPU on a test device' });
     const append = index.append.bind(index);
     index.append = async (batch) => {
       appends.push(batch.float32?.rows ?? batch.binary?.rows ?? 0);
+      // An upload takes time: concurrent searches must not both append the same rows.
+      await new Promise((resolve) => setTimeout(resolve, 2));
       return append(batch);
+    };
+    const search = index.search.bind(index);
+    index.search = (queries, options) => {
+      gpuSearches++;
+      return search(queries, options);
+    };
+    index.warmUp = async (searches) => {
+      warmUps.push(searches.map((s) => s.mode));
     };
     return index;
   };
-  return { gpu, creates: () => creates, appends };
+  return { gpu, creates: () => creates, appends, gpuSearches: () => gpuSearches, warmUps };
 }
 
 function vec(seed: number, dims = 8): Float32Array {
@@ -39,7 +71,7 @@ describe('GPU searcher bookkeeping', () => {
     const store = await openVectorStore('engine-gpu-searcher-test');
     const stored = await store.createCollection('c', { fingerprint, kinds: ['float32', 'int8', 'binary'] });
     const { gpu, creates, appends } = await countingGpu();
-    const searcher = createGpuSearcher(stored, gpu);
+    const searcher = createGpuSearcher(stored, gpu, { policy: 'webgpu' });
     const cpu = createStoreSearcher(stored);
     expect(searcher.backend).toBe('webgpu');
     const docs = (from: number, n: number) =>
@@ -53,7 +85,7 @@ describe('GPU searcher bookkeeping', () => {
         for (const q of [1, 5, 12]) {
           const a = await searcher.search(vec(q + 0.1), { k: 4, mode });
           const b = await cpu.search(vec(q + 0.1), { k: 4, mode });
-          expect(a, mode).toEqual(b);
+          expect(a.hits, mode).toEqual(b.hits);
         }
       }
     };
@@ -62,6 +94,8 @@ describe('GPU searcher bookkeeping', () => {
     expect(creates()).toBe(1);
     await stored.add(docs(10, 5), fingerprint);
     await stored.delete(['d1', 'd11']);
+    // Searches started together after a write append the new rows once.
+    await Promise.all([1, 2, 3].map((q) => searcher.search(vec(q), { k: 2, mode: 'float32' })));
     await same();
     expect(creates()).toBe(1);
     expect(appends).toEqual([10, 5]);
@@ -70,12 +104,156 @@ describe('GPU searcher bookkeeping', () => {
       mode: 'float32',
       filter: (_m, id) => id === 'd7',
     });
-    expect(filtered.map((h) => h.id)).toEqual(['d7']);
+    expect(filtered.hits.map((h) => h.id)).toEqual(['d7']);
     await stored.clear();
     await stored.add(docs(20, 3), fingerprint);
     await same();
     expect(creates()).toBe(2);
     searcher.dispose?.();
     store.close();
+  });
+
+  it('auto routes each mode to the path measured faster, says why, and measures again at 2x size', async () => {
+    const fingerprint = fingerprintOf(resolvePreset('me/test', { dims: 8 }), 'fp32', '', null);
+    const store = await openVectorStore('engine-gpu-routing-test');
+    const stored = await store.createCollection('c', { fingerprint, kinds: ['float32', 'int8', 'binary'] });
+    const { gpu, gpuSearches, warmUps } = await countingGpu();
+    const timings = { cpuMs: 0.4, gpuMs: 3.1 };
+    const measured: string[] = [];
+    const searcher = createGpuSearcher(stored, gpu, {
+      policy: 'auto',
+      dims: 8,
+      kinds: ['float32', 'int8', 'binary'],
+      calibration: null,
+      measure: async (run) => {
+        run.cpu();
+        await run.gpu();
+        measured.push(`${timings.cpuMs}/${timings.gpuMs}`);
+        return timings;
+      },
+    });
+    // The default modes' pipelines are compiled when the index is created.
+    expect(warmUps).toEqual([['float32', 'binary-rescore']]);
+    const add = (from: number, n: number) =>
+      stored.add(
+        Array.from({ length: n }, (_, i) => ({ id: `d${from + i}`, text: 't', vector: vec(from + i) })),
+        fingerprint,
+      );
+    await add(0, 10);
+    const cpuFirst = await searcher.search(vec(3), { k: 2, mode: 'float32' });
+    expect(cpuFirst.backend).toBe('cpu');
+    expect(cpuFirst.reason).toBe(
+      'cpu is faster: cpu 0.40 ms vs webgpu 3.10 ms at 10 rows (float32, timed on a search)',
+    );
+    expect(cpuFirst.hits[0].id).toBe('d3');
+    const searchesAfterMeasure = gpuSearches();
+    await searcher.search(vec(4), { k: 2, mode: 'float32' });
+    expect(gpuSearches()).toBe(searchesAfterMeasure);
+    expect(measured).toHaveLength(1);
+
+    timings.cpuMs = 5;
+    timings.gpuMs = 1.25;
+    // Another mode is measured on its own first search.
+    const binary = await searcher.search(vec(4), { k: 2, mode: 'binary-rescore' });
+    expect(binary.backend).toBe('webgpu');
+    expect(binary.reason).toContain('webgpu is faster: cpu 5.00 ms vs webgpu 1.25 ms at 10 rows');
+    expect(measured).toHaveLength(2);
+    // Growing past twice the measured size measures float32 again; within 2x it does not.
+    await add(10, 10);
+    expect((await searcher.search(vec(4), { k: 2, mode: 'float32' })).backend).toBe('cpu');
+    expect(measured).toHaveLength(2);
+    await add(20, 1);
+    const before = gpuSearches();
+    const grown = await searcher.search(vec(21), { k: 2, mode: 'float32' });
+    expect(measured).toHaveLength(3);
+    expect(grown.backend).toBe('webgpu');
+    expect(grown.reason).toContain('at 21 rows (float32');
+    const reference = createStoreSearcher(stored);
+    expect(grown.hits).toEqual((await reference.search(vec(21), { k: 2, mode: 'float32' })).hits);
+    reference.dispose?.();
+    expect(gpuSearches()).toBeGreaterThan(before);
+    // Filters always rank on the CPU, and say so.
+    const filtered = await searcher.search(vec(4), { k: 2, mode: 'float32', filter: { x: 1 } });
+    expect(filtered.backend).toBe('cpu');
+    expect(filtered.reason).toBe('filtered searches run on the CPU path');
+    searcher.dispose?.();
+    store.close();
+  });
+
+  it("policy 'webgpu' never measures; a CPU GpuSearch gives the store searcher with its reason", async () => {
+    const fingerprint = fingerprintOf(resolvePreset('me/test', { dims: 8 }), 'fp32', '', null);
+    const store = await openVectorStore('engine-gpu-policy-test');
+    const stored = await store.createCollection('c', { fingerprint, kinds: ['float32', 'binary'] });
+    await stored.add(
+      Array.from({ length: 5 }, (_, i) => ({ id: `d${i}`, text: 't', vector: vec(i) })),
+      fingerprint,
+    );
+    const { gpu, gpuSearches } = await countingGpu();
+    let measures = 0;
+    const named = createGpuSearcher(stored, gpu, {
+      policy: 'webgpu',
+      measure: async () => {
+        measures++;
+        return { cpuMs: 0, gpuMs: 1 };
+      },
+    });
+    const res = await named.search(vec(2), { k: 1, mode: 'hamming' });
+    expect(res.backend).toBe('webgpu');
+    expect(res.reason).toBe("searchBackend 'webgpu': WebGPU on a test device");
+    expect(measures).toBe(0);
+    expect(gpuSearches()).toBe(1);
+    named.dispose?.();
+    // A binary-only collection has nothing to rescore with: asymmetric binary scores rank, as on the CPU.
+    const binaryOnly = await store.createCollection('b', { fingerprint, kinds: ['binary'] });
+    await binaryOnly.add(
+      Array.from({ length: 9 }, (_, i) => ({ id: `b${i}`, text: 't', vector: vec(i) })),
+      fingerprint,
+    );
+    const onBinary = createGpuSearcher(binaryOnly, gpu, { policy: 'webgpu' });
+    const cpuBinary = createStoreSearcher(binaryOnly);
+    const gpuHits = await onBinary.search(vec(4), { k: 3, mode: 'binary-rescore' });
+    expect(gpuHits.backend).toBe('webgpu');
+    expect(gpuHits.hits).toEqual((await cpuBinary.search(vec(4), { k: 3, mode: 'binary-rescore' })).hits);
+    onBinary.dispose?.();
+    cpuBinary.dispose?.();
+    const cpuSearch = await createGpuSearch({ backend: 'cpu' });
+    const onCpu = createGpuSearcher(stored, cpuSearch);
+    const cpuRes = await onCpu.search(vec(2), { k: 1, mode: 'hamming' });
+    expect(cpuRes.backend).toBe('cpu');
+    expect(cpuRes.reason).toBe(cpuSearch.reason);
+    onCpu.dispose?.();
+    store.close();
+  });
+
+  it('chooseBackend picks the faster path (ties to the CPU); timeBothPaths times both', async () => {
+    expect(chooseBackend({ cpuMs: 2, gpuMs: 1 }, 1000, 'int8').backend).toBe('webgpu');
+    expect(chooseBackend({ cpuMs: 1, gpuMs: 1 }, 1000, 'int8').backend).toBe('cpu');
+    expect(chooseBackend({ cpuMs: 0.4, gpuMs: 31.25 }, 20_000, 'hamming').reason).toBe(
+      'cpu is faster: cpu 0.40 ms vs webgpu 31.3 ms at 20,000 rows (hamming, timed on a search)',
+    );
+    let cpuRuns = 0;
+    let gpuRuns = 0;
+    const timed = await timeBothPaths({
+      cpu: () => {
+        cpuRuns++;
+      },
+      gpu: async () => {
+        gpuRuns++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+    });
+    expect(cpuRuns).toBe(4);
+    expect(gpuRuns).toBe(4);
+    expect(timed.gpuMs).toBeGreaterThan(timed.cpuMs);
+  });
+
+  it('auto without WebGPU (Node) searches on the CPU and says why; cpu never asks for an adapter', async () => {
+    const auto = await sharedGpuSearch('auto');
+    expect(auto.backend).toBe('cpu');
+    expect(searchBackendInfo('auto', auto)).toEqual({
+      backend: 'cpu',
+      reason: `auto: ${auto.reason}`,
+    });
+    expect(searchBackendInfo('cpu', null)).toEqual({ backend: 'cpu', reason: "searchBackend 'cpu'" });
   });
 });

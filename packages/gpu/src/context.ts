@@ -42,39 +42,78 @@ export function createGpuContext(gpu: AcquiredGpu): GpuContext {
   return context;
 }
 
-function cached(context: GpuContext, key: string, code: () => string): GPUComputePipeline {
+/** One compute pipeline the kernels use. */
+export type PipelineSpec =
+  | { readonly kind: 'scan'; readonly spec: ScanKernelSpec }
+  | { readonly kind: 'merge' }
+  | { readonly kind: 'count'; readonly stage: CountStage }
+  | { readonly kind: 'rescore'; readonly source: RescoreSource };
+
+function describe(p: PipelineSpec): { key: string; code: () => string } {
+  switch (p.kind) {
+    case 'scan': {
+      const { spec } = p;
+      const key = `scan:${spec.mode}:${spec.packedDot ? 'dot4' : 'unpack'}:${spec.halfRows ? 'f16' : 'f32'}`;
+      return { key, code: () => scanKernelWgsl(spec) };
+    }
+    case 'merge':
+      return { key: 'merge', code: mergeKernelWgsl };
+    case 'count':
+      return { key: `count:${p.stage}`, code: () => countKernelWgsl(p.stage) };
+    case 'rescore':
+      return { key: `rescore:${p.source}`, code: () => rescoreKernelWgsl(p.source) };
+  }
+}
+
+function descriptor(context: GpuContext, key: string, code: string): GPUComputePipelineDescriptor {
+  const module = context.device.createShaderModule({ code, label: key });
+  return { layout: 'auto', compute: { module, entryPoint: 'main' }, label: key };
+}
+
+/** The pipeline for `spec`, compiled now unless {@link compilePipelines} or an earlier call did. */
+export function pipelineFor(context: GpuContext, spec: PipelineSpec): GPUComputePipeline {
+  const { key, code } = describe(spec);
   let pipeline = context.pipelines.get(key);
   if (!pipeline) {
-    const module = context.device.createShaderModule({ code: code(), label: key });
-    pipeline = context.device.createComputePipeline({
-      layout: 'auto',
-      compute: { module, entryPoint: 'main' },
-      label: key,
-    });
+    pipeline = context.device.createComputePipeline(descriptor(context, key, code()));
     context.pipelines.set(key, pipeline);
   }
   return pipeline;
 }
 
+/**
+ * Compiles the pipelines in `specs` that are not compiled yet, without blocking the thread
+ * (`createComputePipelineAsync`), so the searches that need them later pay no shader compile.
+ */
+export async function compilePipelines(context: GpuContext, specs: readonly PipelineSpec[]): Promise<void> {
+  await Promise.all(
+    specs.map(async (spec) => {
+      const { key, code } = describe(spec);
+      if (context.pipelines.has(key)) return;
+      const pipeline = await context.device.createComputePipelineAsync(descriptor(context, key, code()));
+      if (!context.pipelines.has(key)) context.pipelines.set(key, pipeline);
+    }),
+  );
+}
+
 /** The scan pipeline for one mode. */
 export function scanPipeline(context: GpuContext, spec: ScanKernelSpec): GPUComputePipeline {
-  const key = `scan:${spec.mode}:${spec.packedDot ? 'dot4' : 'unpack'}:${spec.halfRows ? 'f16' : 'f32'}`;
-  return cached(context, key, () => scanKernelWgsl(spec));
+  return pipelineFor(context, { kind: 'scan', spec });
 }
 
 /** The merge pipeline. */
 export function mergePipeline(context: GpuContext): GPUComputePipeline {
-  return cached(context, 'merge', mergeKernelWgsl);
+  return pipelineFor(context, { kind: 'merge' });
 }
 
 /** One stage of the Hamming counting selection (see kernels/count.wgsl.ts). */
 export function countPipeline(context: GpuContext, stage: CountStage): GPUComputePipeline {
-  return cached(context, `count:${stage}`, () => countKernelWgsl(stage));
+  return pipelineFor(context, { kind: 'count', stage });
 }
 
 /** The rescore pipeline for one row source. */
 export function rescorePipeline(context: GpuContext, source: RescoreSource): GPUComputePipeline {
-  return cached(context, `rescore:${source}`, () => rescoreKernelWgsl(source));
+  return pipelineFor(context, { kind: 'rescore', source });
 }
 
 /** Waits briefly for `device.lost` to settle; true when the device is gone. */

@@ -47,6 +47,12 @@ export interface AcquireOptions {
   readonly powerPreference?: GPUPowerPreference;
   /** Set `false` to ignore `dot4I8Packed` even where the language feature exists (testing). */
   readonly packedDot?: boolean;
+  /**
+   * `false`: refuse a software adapter ({@link isSoftwareAdapter}: SwiftShader, llvmpipe, a
+   * fallback or `cpu`-type adapter), answering `{ kind: 'cpu' }` with the reason instead of
+   * opening a device on it. Default `true` (use whatever adapter the browser gives).
+   */
+  readonly allowSoftwareAdapter?: boolean;
 }
 
 /** A device ready for the kernels. */
@@ -80,15 +86,37 @@ const LIMIT_NAMES = [
 const NEEDED = { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 8192 };
 
 function describeAdapter(adapter: GPUAdapter): GpuAdapterDescription {
-  const info = (adapter.info ?? {}) as Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean };
+  const info = (adapter.info ?? {}) as Partial<GPUAdapterInfo> & {
+    isFallbackAdapter?: boolean;
+    type?: string;
+  };
   const legacy = adapter as GPUAdapter & { isFallbackAdapter?: boolean };
   return {
     vendor: info.vendor ?? '',
     architecture: info.architecture ?? '',
     device: info.device ?? '',
     description: info.description ?? '',
-    isFallbackAdapter: Boolean(info.isFallbackAdapter ?? legacy.isFallbackAdapter ?? false),
+    // Dawn reports a `cpu`-type adapter as the fallback adapter; some builds expose the type too.
+    isFallbackAdapter:
+      Boolean(info.isFallbackAdapter ?? legacy.isFallbackAdapter ?? false) || info.type === 'cpu',
   };
+}
+
+/** Names of WebGPU implementations that run on the CPU. */
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render/i;
+
+/**
+ * Whether an adapter emulates the GPU on the CPU: a fallback (`cpu`-type) adapter, or one that
+ * names a software rasterizer (SwiftShader, llvmpipe, lavapipe, Microsoft Basic Render Driver).
+ * Searches there run tens of times slower than the CPU path of `@webembed/core`.
+ */
+export function isSoftwareAdapter(adapter: GpuAdapterDescription): boolean {
+  return (
+    adapter.isFallbackAdapter ||
+    SOFTWARE_ADAPTER.test(
+      `${adapter.vendor} ${adapter.architecture} ${adapter.device} ${adapter.description}`,
+    )
+  );
 }
 
 function adapterLabel(a: GpuAdapterDescription): string {
@@ -115,6 +143,13 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<Acquired
   }
   if (!adapter) return { kind: 'cpu', reason: 'requestAdapter() returned no adapter', adapter: null };
   const description = describeAdapter(adapter);
+  if (options.allowSoftwareAdapter === false && isSoftwareAdapter(description)) {
+    return {
+      kind: 'cpu',
+      reason: `the WebGPU adapter ${adapterLabel(description)} is a software adapter (it emulates the GPU on the CPU, slower than the CPU search path)`,
+      adapter: description,
+    };
+  }
   for (const [name, needed] of Object.entries(NEEDED) as [keyof typeof NEEDED, number][]) {
     if (adapter.limits[name] < needed) {
       return {

@@ -16,11 +16,11 @@
  * @module
  */
 export { createGpuSearch } from './search.js';
-export type { CreateGpuSearchOptions, GpuIndex, GpuSearch } from './search.js';
+export type { CreateGpuSearchOptions, GpuIndex, GpuSearch, WarmUpSearch } from './search.js';
 export type { AppendBatch, GpuIndexOptions } from './batch.js';
 export type { GpuSearchMode, GpuSearchOptions, SearchQueries } from './request.js';
 export type { VectorKind } from './host.js';
-export { acquireGpu } from './device.js';
+export { acquireGpu, isSoftwareAdapter } from './device.js';
 export type {
   AcquiredGpu,
   AcquireOptions,

@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  DEFAULT_CANDIDATE_STAGE,
   int8Affine,
   int8QueryScore,
   isInt8QueryCodes,
@@ -13,13 +14,15 @@ import {
   type TopK,
   WebEmbedError,
 } from '@webembed/core';
-import { packInt8Rows } from './corpus.js';
+import type { PipelineSpec } from './context.js';
+import { type ColumnName, packInt8Rows } from './corpus.js';
 import { type BatchPlan, listBytesPerQuery, runBatch, type Workspace } from './execute.js';
 import type { HostColumns } from './host.js';
+import { COUNT_STAGES, countBins } from './kernels/count.wgsl.js';
 import { MAX_LIST_LEN } from './kernels/merge.wgsl.js';
 import { rescoreQueryStride } from './kernels/rescore.wgsl.js';
 import type { ScanMode } from './kernels/scan.wgsl.js';
-import type { SearchRequest } from './request.js';
+import type { GpuSearchOptions, SearchRequest } from './request.js';
 
 /** Most bytes one batch's partial lists may take (per ping-pong half). */
 const LIST_BUDGET_BYTES = 128 * 2 ** 20;
@@ -119,6 +122,38 @@ function rescoreQueryData(
   return out;
 }
 
+/** The column a scan mode reads. */
+function scanColumn(host: HostColumns, mode: ScanMode): ColumnName {
+  if (mode === 'hamming' || mode.startsWith('asymmetric')) return 'binary';
+  if (mode === 'int8') return 'int8';
+  return host.kinds.has('float32') ? 'float32' : 'float16';
+}
+
+/**
+ * The pipelines a search of `options.mode` runs on an index shaped like `host` (the same
+ * choices {@link searchOnGpu} and the batch encoder make), for compiling them ahead of time.
+ */
+export function pipelinesForMode(
+  host: HostColumns,
+  packedDot: boolean,
+  options: Pick<GpuSearchOptions, 'mode' | 'candidates' | 'rescore'>,
+): PipelineSpec[] {
+  const mode: ScanMode =
+    options.mode === 'binary-rescore' ? (options.candidates ?? DEFAULT_CANDIDATE_STAGE) : options.mode;
+  const column = scanColumn(host, mode);
+  const specs: PipelineSpec[] = [{ kind: 'merge' }];
+  if (mode === 'hamming' && countBins(host.binaryWords) > 0) {
+    for (const stage of COUNT_STAGES) specs.push({ kind: 'count', stage });
+  } else {
+    specs.push({ kind: 'scan', spec: { mode, halfRows: column === 'float16', packedDot } });
+  }
+  if (options.mode === 'binary-rescore') {
+    const source = options.rescore ?? (host.kinds.has('float32') ? 'float32' : 'int8');
+    specs.push({ kind: 'rescore', source });
+  }
+  return specs;
+}
+
 /** Runs a GPU-eligible request batch by batch and assembles the top-k. */
 export async function searchOnGpu(ws: Workspace, host: HostColumns, request: SearchRequest): Promise<TopK> {
   const live = host.rows - host.deleted;
@@ -140,9 +175,7 @@ export async function searchOnGpu(ws: Workspace, host: HostColumns, request: Sea
   );
   const indices = new Int32Array(Q * finalK);
   const scores = new Float32Array(Q * finalK);
-  const floatColumn = host.kinds.has('float32') ? 'float32' : 'float16';
-  const column =
-    mode === 'hamming' || mode.startsWith('asymmetric') ? 'binary' : mode === 'int8' ? 'int8' : floatColumn;
+  const column = scanColumn(host, mode);
   // Calibration-aware int8 queries: integer scores map to the float dot scale exactly as on the CPU.
   const calibrated = request.mode === 'int8' && isInt8QueryCodes(request.queries) ? request.queries : null;
   for (let from = 0; from < Q; from += batch) {

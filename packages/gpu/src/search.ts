@@ -14,7 +14,7 @@ import {
   type GpuIndexOptions,
   invalid,
 } from './batch.js';
-import { confirmLost, createGpuContext, type GpuContext } from './context.js';
+import { compilePipelines, confirmLost, createGpuContext, type GpuContext } from './context.js';
 import {
   appendGpuRows,
   createGpuCorpus,
@@ -33,8 +33,8 @@ import {
 } from './device.js';
 import { createWorkspace, destroyWorkspace, type Workspace } from './execute.js';
 import { appendHostRows, createHostColumns, tombstoneHostRows, type VectorKind } from './host.js';
-import { gpuIneligibility, searchOnGpu } from './plan.js';
-import { createRequest, type GpuSearchOptions, type SearchQueries } from './request.js';
+import { gpuIneligibility, pipelinesForMode, searchOnGpu } from './plan.js';
+import { createRequest, type GpuSearchMode, type GpuSearchOptions, type SearchQueries } from './request.js';
 
 /** Options of {@link createGpuSearch}. */
 export interface CreateGpuSearchOptions extends AcquireOptions {
@@ -75,8 +75,40 @@ export interface GpuIndex {
    * batch in flight per index); a search sees the rows appended before it runs.
    */
   search(queries: SearchQueries, options: GpuSearchOptions): Promise<TopK>;
+  /**
+   * Compiles, without blocking the thread, the GPU pipelines that searches with these options
+   * run, so the first such search pays no shader compile (seconds on a software adapter). Call
+   * it when the index is created. Resolves at once on the CPU path; a compile failure is a GPU
+   * fault (the index then answers on the CPU, or it throws with `fallback: false`).
+   */
+  warmUp(searches: readonly WarmUpSearch[]): Promise<void>;
   /** Releases the index's GPU buffers; later calls throw `INVALID_ARGUMENT`. */
   destroy(): void;
+}
+
+/** The options of a search to compile pipelines for (see `GpuIndex.warmUp`). */
+export type WarmUpSearch = Pick<GpuSearchOptions, 'mode' | 'candidates' | 'rescore'>;
+
+const COLUMN_OF_MODE: Readonly<Record<GpuSearchMode, readonly VectorKind[]>> = {
+  hamming: ['binary'],
+  asymmetric: ['binary'],
+  'asymmetric-l1': ['binary'],
+  'binary-rescore': ['binary'],
+  int8: ['int8'],
+  float32: ['float32', 'float16'],
+  cosine: ['float32', 'float16'],
+};
+
+function checkWarmUp(kinds: ReadonlySet<VectorKind>, search: WarmUpSearch): void {
+  const needs = COLUMN_OF_MODE[search?.mode];
+  if (!needs) {
+    throw invalid(
+      `warmUp mode must be one of ${Object.keys(COLUMN_OF_MODE).join(', ')}, got ${JSON.stringify(search?.mode)}`,
+    );
+  }
+  if (!needs.some((kind) => kinds.has(kind))) {
+    throw invalid(`mode '${search.mode}' needs ${needs.join(' or ')} rows, which this index does not store`);
+  }
 }
 
 /** A search backend: WebGPU with CPU fallback, or the CPU path alone. */
@@ -240,6 +272,21 @@ function createIndex(shared: Shared, options: GpuIndexOptions): GpuIndex {
         return await turn;
       }
       return searchOnCpu(host, request);
+    },
+    async warmUp(searches) {
+      alive();
+      if (!Array.isArray(searches)) throw invalid('warmUp needs an array of { mode, candidates?, rescore? }');
+      for (const search of searches) checkWarmUp(kinds, search);
+      const context = shared.context;
+      if (!onGpu() || !context) return;
+      const specs = searches.flatMap((search) =>
+        pipelinesForMode(host, context.gpu.capabilities.packedDot, search),
+      );
+      try {
+        await compilePipelines(context, specs);
+      } catch (err) {
+        await fault(err, 'compiling search pipelines');
+      }
     },
     destroy() {
       if (destroyed) return;

@@ -129,6 +129,8 @@ export interface AssembledRows {
   rows: number;
   /** Decodes every id (1M short strings cost a few hundred ms, so callers decide when). */
   decodeIds: () => string[];
+  /** Decodes the id of one row only. */
+  idAt: (row: number) => string;
   skip: Uint8Array;
   float32?: Float32Array;
   int8?: Int8Array;
@@ -178,7 +180,26 @@ export function assembleBlocks(
     for (const rb of rowBlocks) pushBlockIds(rb, ids);
     return ids;
   };
-  const out: AssembledRows = { rows, decodeIds, skip };
+  const firstRows = new Uint32Array(rowBlocks.length + 1);
+  rowBlocks.forEach((rb, b) => {
+    firstRows[b + 1] = firstRows[b] + blockRowCount(rb);
+  });
+  const idAt = (row: number) => {
+    let lo = 0;
+    let hi = rowBlocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (firstRows[mid] <= row) lo = mid;
+      else hi = mid - 1;
+    }
+    const { idText, idEnds, idUnits } = rowBlocks[lo];
+    const r = row - firstRows[lo];
+    const start = r === 0 ? 0 : idEnds[r - 1];
+    return idUnits
+      ? String.fromCharCode.apply(null, idUnits.subarray(start, idEnds[r]) as unknown as number[])
+      : idText.slice(start, idEnds[r]);
+  };
+  const out: AssembledRows = { rows, decodeIds, idAt, skip };
   const words = binaryWords(dims);
   if (forms.float32) out.float32 = concatForm(forms.float32, new Float32Array(rows * dims));
   if (forms.int8) out.int8 = concatForm(forms.int8, new Int8Array(rows * dims));

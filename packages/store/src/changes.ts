@@ -12,6 +12,8 @@ export interface ChangeHub {
   emit(change: Omit<StoreChange, 'origin'>): void;
   /** Adds a listener; returns the function that removes it. */
   subscribe(listener: (change: StoreChange) => void): () => void;
+  /** Whether changes from other tabs and handles arrive (a BroadcastChannel is open). */
+  readonly crossContext: boolean;
   close(): void;
 }
 
@@ -56,6 +58,7 @@ export function createChangeHub(dbName: string, onRemote: (change: StoreChange) 
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    crossContext: channel !== null,
     close() {
       listeners.clear();
       channel?.close();

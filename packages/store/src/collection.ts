@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ModelFingerprint } from '@webembed/core';
+import { type ModelFingerprint, WebEmbedError } from '@webembed/core';
 import type { StoreContext } from './context.js';
 import { encodeCollectionFile } from './file-format.js';
 import { clearCollection, compactCollection, getSidecar, setSidecar } from './maintain.js';
@@ -17,6 +17,7 @@ import type {
   DocumentInput,
   LoadOptions,
   StoreSearchHit,
+  StoreChange,
   StoreSearchOptions,
   StoredDocument,
   VectorKind,
@@ -73,6 +74,17 @@ export interface Collection {
   clear(): Promise<void>;
   /** The whole collection (live rows) as one binary file, see FORMAT.md. */
   export(): Promise<Uint8Array>;
+  /**
+   * Calls `listener` after every committed change to this collection: from this store handle
+   * (`local`, before the write's promise resolves) or from another tab or handle (`remote`, when
+   * its notification arrives). Returns the function that removes the listener.
+   */
+  onChange(listener: (change: StoreChange) => void): () => void;
+  /**
+   * Whether other tabs' and handles' changes reach {@link Collection.onChange} (false where
+   * `BroadcastChannel` is missing: then only this handle's own changes do).
+   */
+  readonly seesRemoteChanges: boolean;
 }
 
 const KINDS_FOR_MODE: Readonly<Record<string, readonly VectorKind[] | undefined>> = {
@@ -105,5 +117,14 @@ export function collectionHandle(ctx: StoreContext, name: string): Collection {
     compact: () => compactCollection(ctx, name),
     clear: () => clearCollection(ctx, name),
     export: async () => encodeCollectionFile(await loadSnapshot(ctx, name, { documents: true })),
+    onChange(listener) {
+      if (typeof listener !== 'function') {
+        throw new WebEmbedError('INVALID_ARGUMENT', 'onChange needs a function (change) => void');
+      }
+      return ctx.hub.subscribe((change) => {
+        if (change.collection === name && change.type !== 'alias') listener(change);
+      });
+    },
+    seesRemoteChanges: ctx.hub.crossContext,
   };
 }

@@ -42,7 +42,7 @@ export function decodeRowBlock(buffer: ArrayBuffer): RowBlock {
   for (let at = 0; at < units; at += CHUNK) {
     idText += String.fromCharCode.apply(null, text.subarray(at, at + CHUNK) as unknown as number[]);
   }
-  return { idText, idEnds, skip };
+  return { idText, idEnds, skip, idUnits: text };
 }
 
 /** A row block by key, decoded. */

@@ -58,6 +58,11 @@ export interface VectorBlockRecord {
 export interface RowBlock {
   idText: string;
   idEnds: Uint32Array;
+  /**
+   * The id text as stored (UTF-16 code units), when read from storage: one id decodes from it
+   * without touching `idText`, a rope of chunks that V8 would flatten whole on first slice.
+   */
+  idUnits?: Uint16Array;
   /** Non-zero: the row is deleted. */
   skip: Uint8Array;
 }

@@ -5,9 +5,12 @@
  * @module
  */
 import {
+  type BinaryMatrix,
   type Float32Matrix,
   type TopK,
   WebEmbedError,
+  floatInverseNorms,
+  prepareHammingCorpus,
   quantizeBinary,
   searchBinaryAsymmetric,
   searchFloat,
@@ -24,6 +27,7 @@ import type {
   StoreSearchMode,
   StoreSearchOptions,
 } from './types.js';
+import { snapshotRowId } from './snapshot.js';
 
 const MODES: readonly StoreSearchMode[] = ['float32', 'int8', 'hamming', 'binary-rescore'];
 
@@ -89,22 +93,58 @@ function needs(
   );
 }
 
+/**
+ * What every search over one snapshot can share, derived on first use and kept with the snapshot
+ * (snapshots are immutable): the live-row count, the tombstone mask to hand the kernels (none
+ * when nothing is deleted, so they skip the per-row check and the live-row count), the cosine
+ * inverse row norms, and a Hamming corpus prepared for in-place scans.
+ */
+interface PreparedSnapshot {
+  readonly live: number;
+  readonly skip: Uint8Array | undefined;
+  inverseNorms?: Float64Array;
+  hamming?: BinaryMatrix;
+}
+
+const prepared = new WeakMap<CollectionSnapshot, PreparedSnapshot>();
+
+function preparedOf(snapshot: CollectionSnapshot): PreparedSnapshot {
+  let state = prepared.get(snapshot);
+  if (!state) {
+    let live = 0;
+    for (let r = 0; r < snapshot.rows; r++) if (snapshot.skip[r] === 0) live++;
+    state = { live, skip: live === snapshot.rows ? undefined : snapshot.skip };
+    prepared.set(snapshot, state);
+  }
+  return state;
+}
+
+/** Live (not deleted) rows of a snapshot, counted once per snapshot. */
+export function liveRowCount(snapshot: CollectionSnapshot): number {
+  return preparedOf(snapshot).live;
+}
+
 function runSearch(
   snapshot: CollectionSnapshot,
+  state: PreparedSnapshot,
   query: Float32Matrix,
   mode: StoreSearchMode,
   k: number,
-  skip: Uint8Array,
+  skip: Uint8Array | undefined,
   oversample: number,
 ): TopK {
   switch (mode) {
-    case 'float32':
+    case 'float32': {
       if (!snapshot.float32) needs('float32', snapshot, mode);
+      if (snapshot.fingerprint.normalized) return searchFloat(query, snapshot.float32, { k, skip });
+      state.inverseNorms ??= floatInverseNorms(snapshot.float32);
       return searchFloat(query, snapshot.float32, {
         k,
         skip,
-        metric: snapshot.fingerprint.normalized ? 'dot' : 'cosine',
+        metric: 'cosine',
+        inverseNorms: state.inverseNorms,
       });
+    }
     case 'int8': {
       if (!snapshot.int8) needs('int8', snapshot, mode);
       // Float query: quantized calibration-aware inside searchInt8, scores on the float dot scale.
@@ -112,7 +152,8 @@ function runSearch(
     }
     case 'hamming':
       if (!snapshot.binary) needs('binary', snapshot, mode);
-      return searchHamming(quantizeBinary(query), snapshot.binary, { k, skip });
+      state.hamming ??= prepareHammingCorpus(snapshot.binary);
+      return searchHamming(quantizeBinary(query), state.hamming, { k, skip });
     case 'binary-rescore': {
       if (!snapshot.binary) needs('binary', snapshot, mode);
       if (!snapshot.float32 && !snapshot.int8) {
@@ -134,15 +175,25 @@ function runSearch(
   }
 }
 
+/** Ranked rows of a snapshot search, best first, before their documents are read. */
+export interface RankedSnapshotRows {
+  /** Snapshot rows, best first (live rows that pass the filter only). */
+  readonly rows: Int32Array;
+  /** Similarity (descending), or Hamming distance (ascending) for `hamming`. */
+  readonly scores: Float32Array;
+}
+
 /**
- * Top-k live documents of `snapshot` for one float query. Returns fewer than `k` hits when fewer
- * documents are live (or pass the filter), and `[]` for an empty collection.
+ * The top-k rows of `snapshot` for one float query, without reading ids, texts or metadata:
+ * hydrate only the rows you keep ({@link snapshotRowId}, `snapshot.texts[row]`). Same checks,
+ * order and scores as {@link searchSnapshot}. Work that does not depend on the query (live
+ * rows, cosine row norms, the prepared Hamming corpus) is done once per snapshot.
  */
-export function searchSnapshot(
+export function rankSnapshot(
   snapshot: CollectionSnapshot,
   query: Float32Array,
   options: StoreSearchOptions,
-): StoreSearchHit[] {
+): RankedSnapshotRows {
   if (!(query instanceof Float32Array)) {
     throw new WebEmbedError('INVALID_ARGUMENT', 'query must be a Float32Array');
   }
@@ -165,20 +216,55 @@ export function searchSnapshot(
     );
   }
   const oversample = options.oversample ?? 4;
-  const skip = filterMask(snapshot, options.filter);
-  let live = 0;
-  for (let r = 0; r < snapshot.rows; r++) if (skip[r] === 0) live++;
-  if (live === 0) return [];
-  const top = runSearch(snapshot, { data: query, rows: 1, dims: snapshot.dims }, mode, k, skip, oversample);
-  const hits: StoreSearchHit[] = [];
+  const state = preparedOf(snapshot);
+  let skip = state.skip;
+  let live = state.live;
+  if (options.filter !== undefined) {
+    skip = filterMask(snapshot, options.filter);
+    live = 0;
+    for (let r = 0; r < snapshot.rows; r++) if (skip[r] === 0) live++;
+  }
+  if (live === 0) return { rows: new Int32Array(0), scores: new Float32Array(0) };
+  const top = runSearch(
+    snapshot,
+    state,
+    { data: query, rows: 1, dims: snapshot.dims },
+    mode,
+    k,
+    skip,
+    oversample,
+  );
+  let n = 0;
+  const rows = new Int32Array(top.k);
+  const scores = new Float32Array(top.k);
   for (let i = 0; i < top.k; i++) {
     const row = top.indices[i];
-    if (row < 0 || skip[row] !== 0) continue;
+    if (row < 0 || (skip !== undefined && skip[row] !== 0)) continue;
+    rows[n] = row;
+    scores[n] = top.scores[i];
+    n++;
+  }
+  return { rows: rows.subarray(0, n), scores: scores.subarray(0, n) };
+}
+
+/**
+ * Top-k live documents of `snapshot` for one float query. Returns fewer than `k` hits when fewer
+ * documents are live (or pass the filter), and `[]` for an empty collection.
+ */
+export function searchSnapshot(
+  snapshot: CollectionSnapshot,
+  query: Float32Array,
+  options: StoreSearchOptions,
+): StoreSearchHit[] {
+  const { rows, scores } = rankSnapshot(snapshot, query, options);
+  const hits: StoreSearchHit[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
     hits.push({
-      id: snapshot.ids[row],
+      id: snapshotRowId(snapshot, row),
       text: snapshot.texts?.[row] ?? '',
       metadata: snapshot.metadata?.[row],
-      score: top.scores[i],
+      score: scores[i],
       row,
     });
   }

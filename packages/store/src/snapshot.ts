@@ -151,5 +151,18 @@ export function snapshotOf(record: CollectionRecord, rows: AssembledRows): Colle
       return ids;
     },
   });
+  rowIdReaders.set(snapshot, (row) => ids?.[row] ?? rows.idAt(row));
   return snapshot;
+}
+
+/** Per-row id decoders of store snapshots whose ids are decoded lazily. */
+const rowIdReaders = new WeakMap<CollectionSnapshot, (row: number) => string>();
+
+/**
+ * The id of one row of a snapshot. For a snapshot read from the store this decodes that row's id
+ * alone, so hydrating the k hits of a search never decodes the ids of every row.
+ */
+export function snapshotRowId(snapshot: CollectionSnapshot, row: number): string {
+  const read = rowIdReaders.get(snapshot);
+  return read ? read(row) : snapshot.ids[row];
 }

@@ -5,8 +5,11 @@ import {
   type VectorStore,
   buildSnapshot,
   filterPredicate,
+  liveRowCount,
   openVectorStore,
+  rankSnapshot,
   searchSnapshot,
+  snapshotRowId,
 } from '../src/index.js';
 import { expectCode } from './expect-code.js';
 import { makeDocs, rng, testFingerprint, uniqueDbName, unitVector } from './helpers.js';
@@ -135,5 +138,32 @@ describe('collection.search through the store', () => {
     await expectCode(col.search(docs[0].vector, { k: 1, mode: 'dot' as 'float32' }), 'INVALID_ARGUMENT');
     const vectorsOnly = await col.load({ documents: false });
     expect(vectorsOnly.texts).toBeDefined(); // cached snapshot with documents is reused
+  });
+
+  it('rankSnapshot ranks like searchSnapshot; snapshotRowId decodes one row id, across blocks and deletes', async () => {
+    const store = await openVectorStore(uniqueDbName());
+    stores.push(store);
+    const col = await store.createCollection('r', {
+      fingerprint: fp,
+      kinds: ['float32', 'binary'],
+      blockRows: 16,
+    });
+    const odd = ['\u00e9t\u00e9', 'Ω', '\ud83d\ude00', '\ud800 lone', ''];
+    const docs = makeDocs(60, dims, 5).map((d, i) => ({ ...d, id: `${odd[i % odd.length]}-${i}` }));
+    await col.add(docs.slice(0, 37), fp);
+    await col.add(docs.slice(37), fp);
+    await col.delete([docs[3].id, docs[40].id]);
+    const snapshot = await col.load({ documents: false });
+    const perRow = Array.from({ length: snapshot.rows }, (_, r) => snapshotRowId(snapshot, r));
+    expect(perRow).toEqual(snapshot.ids);
+    expect(perRow[59]).toBe(docs[59].id);
+    for (const mode of ['float32', 'hamming', 'binary-rescore'] as const) {
+      const ranked = rankSnapshot(snapshot, docs[20].vector, { k: 6, mode });
+      const hits = searchSnapshot(snapshot, docs[20].vector, { k: 6, mode });
+      expect(Array.from(ranked.rows)).toEqual(hits.map((h) => h.row));
+      expect(Array.from(ranked.scores)).toEqual(hits.map((h) => h.score));
+      expect(ranked.rows).not.toContain(3);
+    }
+    expect(liveRowCount(snapshot)).toBe(58);
   });
 });

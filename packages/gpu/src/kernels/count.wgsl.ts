@@ -42,6 +42,9 @@ export const COUNT_STATE_WORDS = 4;
 /** The five counting kernels, in dispatch order. */
 export type CountStage = 'histogram' | 'threshold' | 'ties' | 'prefix' | 'emit';
 
+/** Every stage of the counting selection, in dispatch order. */
+export const COUNT_STAGES: readonly CountStage[] = ['histogram', 'threshold', 'ties', 'prefix', 'emit'];
+
 /** Histogram bins for rows of `wordsPerRow` words, or 0 when they do not fit a workgroup. */
 export function countBins(wordsPerRow: number): number {
   const bins = wordsPerRow * 32 + 1;
