@@ -10,15 +10,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { ENGINES, type EngineName, enginesFromEnv } from '../e2e/drivers/engines.ts';
 import { launchBrowser } from '../e2e/drivers/page-driver.ts';
 import { SUPPORT_DIR } from '../e2e/run-config.ts';
 import type { MemoryProbeResult } from './browsers/memory-page.ts';
+import { bundleForBrowser, servePage } from './lib/browser-page.js';
 import { fmt, markdownTable, writeResults } from './lib/report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -64,31 +64,10 @@ interface MemoryOutcome {
   failed: { rows: number; error: string } | null;
 }
 
-async function serveProbe(): Promise<Server> {
-  const bundle = await build({
-    entryPoints: [join(here, 'browsers', 'memory-page.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['@webembed/source'],
-    write: false,
-    logLevel: 'warning',
-  });
-  const script = bundle.outputFiles[0].text;
-  const server = createServer((req, res) => {
-    if (req.url === '/probe.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(script);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(
-      '<!doctype html><meta charset="utf-8"><title>memory probe</title><script type="module" src="/probe.js"></script>',
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
+function serveProbe(): Promise<Server> {
+  return bundleForBrowser(join(here, 'browsers', 'memory-page.ts')).then((script) =>
+    servePage(script, 'memory probe'),
+  );
 }
 
 /** Each size in a fresh browser, growing until one fails (or all pass). */

@@ -6,32 +6,9 @@
  */
 import { type Float32Matrix, quantizeBinary, searchHamming } from '@webembed/core';
 import { openVectorStore } from '@webembed/store';
+import { DIMS, fingerprint, randomBatch } from '../../packages/store/bench/synthetic-384.js';
 
-const DIMS = 384;
 const BATCH = 16_384;
-
-const fingerprint = {
-  modelId: 'bench/synthetic-384',
-  revision: '',
-  dims: DIMS,
-  pooling: 'mean' as const,
-  normalized: true,
-  prefixScheme: 'none',
-  matryoshkaDims: null,
-  dtype: 'fp32',
-};
-
-function randomRows(rows: number, seed: number): Float32Matrix {
-  const data = new Float32Array(rows * DIMS);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < data.length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    data[i] = (s >>> 0) / 2147483648 - 1;
-  }
-  return { data, rows, dims: DIMS };
-}
 
 /** What one size did: times in ms, and the top hit of querying a stored row with itself. */
 export interface MemoryProbeResult {
@@ -51,7 +28,7 @@ async function probeMemory(rows: number): Promise<MemoryProbeResult> {
   const target = Math.floor(rows / 2);
   for (let done = 0; done < rows; done += BATCH) {
     const n = Math.min(BATCH, rows - done);
-    const vectors = randomRows(n, done + 1);
+    const vectors = randomBatch(n, done + 1);
     if (target >= done && target < done + n) {
       const at = (target - done) * DIMS;
       queryRow = { data: vectors.data.slice(at, at + DIMS), rows: 1, dims: DIMS };
