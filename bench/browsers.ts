@@ -6,7 +6,7 @@
  * largest 384-dimension binary collection that is written to IndexedDB, opened again, loaded and
  * searched in one tab.
  *
- * Usage: `pnpm bench browsers [--engines webkit] [--sizes 100000,1000000,2000000]`
+ * Usage: `pnpm bench browsers [--engines webkit] [--sizes 100000,1000000,2000000,4000000]`
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ function arg(name: string, fallback: string): string {
 }
 
 const probeEngines = enginesFromEnv(arg('engines', 'webkit'));
-const sizes = arg('sizes', '100000,1000000,2000000').split(',').map(Number);
+const sizes = arg('sizes', '100000,1000000,2000000,4000000').split(',').map(Number);
 
 /** Facts one engine's e2e run recorded (see e2e/tests/*.spec.ts `recordSupport`). */
 interface SupportFacts {
