@@ -1,11 +1,42 @@
 /// <reference types="vitest/config" />
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vite';
+import { engines } from './e2e/drivers/vitest-provider.ts';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
 // Workspace packages resolve to their TypeScript sources (the `@webembed/source` export
 // condition), so tests and the dev server never need a prior build.
 const sourceConditions = ['@webembed/source'];
+
+// The browser suites, run in each engine: every *.browser.test.ts, and text's tests, which are
+// plain TypeScript and check Intl.Segmenter tokenization where it differs (in each browser's ICU).
+const browserSuites = ['packages/*/test/**/*.browser.test.ts', 'packages/text/test/**/*.test.ts'];
+const browserTest = {
+  include: browserSuites,
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  fileParallelism: false,
+};
+
+/** The same suites in Firefox or WebKit (Debian's builds, driven by e2e/drivers). */
+function otherEngine(browser: 'firefox' | 'webkit') {
+  return {
+    extends: true,
+    optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
+    test: {
+      name: `browser-${browser}`,
+      ...browserTest,
+      browser: {
+        enabled: true,
+        headless: true,
+        provider: engines(),
+        // Failure screenshots need a provider command these drivers do not offer.
+        screenshotFailures: false,
+        instances: [{ browser }],
+      },
+    },
+  };
+}
 
 export default defineConfig({
   resolve: { conditions: sourceConditions },
@@ -34,10 +65,7 @@ export default defineConfig({
         optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
         test: {
           name: 'browser',
-          include: ['packages/*/test/**/*.browser.test.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
+          ...browserTest,
           browser: {
             enabled: true,
             headless: true,
@@ -48,6 +76,8 @@ export default defineConfig({
           },
         },
       },
+      otherEngine('firefox'),
+      otherEngine('webkit'),
     ],
   },
 });

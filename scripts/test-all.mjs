@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every check and test suite in order (lint, typecheck, Vitest in Node and in
-// headless Chromium, Playwright e2e, the consumer check) and ends with one line summing them all:
+// Runs every check and test suite in order (lint, typecheck, Vitest in Node and in headless
+// Chromium, Firefox and WebKit, the e2e specs in the same three engines, the consumer check) and
+// ends with one line summing them all:
 // `N passed, N failed, N skipped`. Exits non-zero when anything failed.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,8 @@ if (pnpmCli && /pnpm/.test(pnpmCli)) {
   process.env.PATH = `${shimDir}${delimiter}${process.env.PATH ?? ''}`;
 }
 const totals = { passed: 0, failed: 0, skipped: 0 };
+// Seconds per step, kept in .tmp/test-timings.json for `pnpm bench browsers` (suite durations).
+const timings = [];
 const report = [];
 
 function step(name, cmd, args, env = {}) {
@@ -31,6 +34,7 @@ function step(name, cmd, args, env = {}) {
   console.log(`\n=== ${name}: ${[cmd, ...args].join(' ')}`);
   const res = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  timings.push({ name, seconds: Number(seconds) });
   return { ok: res.status === 0, seconds };
 }
 
@@ -62,21 +66,43 @@ function suite(name, cmd, args, resultFile, parse, env) {
 check('lint (biome)', bin('biome'), ['check', '.']);
 check('typecheck (tsc, every package)', 'pnpm', ['-r', '--workspace-concurrency=1', 'run', 'typecheck']);
 
-const vitestJson = join(tmp, 'vitest.json');
-suite(
-  'unit and browser tests (vitest)',
-  bin('vitest'),
-  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`],
-  vitestJson,
-  (r) => ({
-    passed: r.numPassedTests,
-    // A test file that fails to load counts as a failure even though it ran no test.
-    failed:
-      r.numFailedTests +
-      (r.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults?.length === 0).length,
-    skipped: r.numPendingTests + r.numTodoTests,
-  }),
-);
+// Vitest: Node and Chromium first, then the same browser suites in Firefox and in WebKit, each
+// its own step (own counts and time). Skipped tests and why are listed after the summary.
+const skipped = [];
+const vitestCounts = (r) => ({
+  passed: r.numPassedTests,
+  // A test file that fails to load counts as a failure even though it ran no test.
+  failed:
+    r.numFailedTests +
+    (r.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults?.length === 0).length,
+  skipped: r.numPendingTests + r.numTodoTests,
+});
+const vitestSteps = [
+  ['unit and browser tests (vitest: node, chromium)', 'vitest.json', ['node', 'browser']],
+  ['browser tests in firefox (vitest)', 'vitest-firefox.json', ['browser-firefox']],
+  ['browser tests in webkit (vitest)', 'vitest-webkit.json', ['browser-webkit']],
+];
+for (const [name, file, projects] of vitestSteps) {
+  const json = join(tmp, file);
+  const skipsFile = join(tmp, `skips-${file}`);
+  rmSync(skipsFile, { force: true });
+  suite(
+    name,
+    bin('vitest'),
+    [
+      'run',
+      ...projects.flatMap((p) => ['--project', p]),
+      '--reporter=default',
+      '--reporter=json',
+      '--reporter=./scripts/test/skip-reporter.mjs',
+      `--outputFile.json=${json}`,
+    ],
+    json,
+    vitestCounts,
+    { WEBEMBED_SKIPS_FILE: skipsFile },
+  );
+  if (existsSync(skipsFile)) skipped.push(...JSON.parse(readFileSync(skipsFile, 'utf8')));
+}
 
 const playwrightJson = join(tmp, 'playwright.json');
 suite(
@@ -87,6 +113,32 @@ suite(
   (r) => ({ passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped }),
   { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson },
 );
+if (existsSync(playwrightJson)) {
+  // One line per engine (project): counts and the time its tests took; skips with their reasons.
+  const byEngine = new Map();
+  const walk = (suiteNode) => {
+    for (const spec of suiteNode.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        const e = byEngine.get(t.projectName) ?? { passed: 0, failed: 0, skipped: 0, ms: 0 };
+        e.ms += (t.results ?? []).reduce((sum, res) => sum + (res.duration ?? 0), 0);
+        if (t.status === 'skipped') {
+          e.skipped += 1;
+          const why = (t.annotations ?? []).find((a) => a.type === 'skip')?.description ?? null;
+          skipped.push({ project: `e2e ${t.projectName}`, file: spec.file, test: spec.title, reason: why });
+        } else if (t.status === 'unexpected') e.failed += 1;
+        else e.passed += 1;
+        byEngine.set(t.projectName, e);
+      }
+    }
+    for (const child of suiteNode.suites ?? []) walk(child);
+  };
+  for (const top of JSON.parse(readFileSync(playwrightJson, 'utf8')).suites ?? []) walk(top);
+  for (const [engine, e] of byEngine) {
+    report.push(
+      `  e2e ${engine}: ${e.passed} passed, ${e.failed} failed, ${e.skipped} skipped (${(e.ms / 1000).toFixed(1)}s in tests)`,
+    );
+  }
+}
 
 // The packed packages in a fresh app outside the workspace (Vite dev and build, webpack, Node).
 const consumerJson = join(tmp, 'consumer.json');
@@ -100,5 +152,19 @@ suite(
 
 console.log('\n=== summary');
 for (const line of report) console.log(`  ${line}`);
+if (skipped.length > 0) {
+  // Every skip with its reason (a browser lacking WebGPU, a model not on this machine...).
+  const groups = new Map();
+  for (const s of skipped) {
+    const key = `${s.project}: ${s.reason ?? 'no reason given'}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  console.log('  skipped, with reasons:');
+  for (const [key, list] of groups) {
+    const files = [...new Set(list.map((s) => s.file))].join(', ');
+    console.log(`    ${list.length} in ${key} [${files}]`);
+  }
+}
+writeFileSync(join(tmp, 'test-timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed > 0 ? 1 : 0);

@@ -2,9 +2,19 @@
 import type { LoadProgress } from '@webembed/engine';
 import type { DownloadProgress } from './search-service';
 
-/** WASM threads to ask for: several when the page is cross-origin isolated, one otherwise. */
-export function threadsFor(isolated: boolean, cores: number): number {
-  return isolated ? Math.max(1, Math.min(4, cores)) : 1;
+/**
+ * WASM threads to ask for: several when the page is cross-origin isolated and the browser has
+ * SharedArrayBuffer (WebKitGTK has none even when isolated), one otherwise.
+ */
+export function threadsFor(isolated: boolean, cores: number, sharedMemory = true): number {
+  return isolated && sharedMemory ? Math.max(1, Math.min(4, cores)) : 1;
+}
+
+/** Why WASM runs on one thread, in the page's words; null when threads are possible. */
+export function singleThreadReason(isolated: boolean, sharedMemory: boolean): string | null {
+  if (!isolated) return 'not cross-origin isolated';
+  if (!sharedMemory) return 'no SharedArrayBuffer in this browser';
+  return null;
 }
 
 /** Sums transformers.js download events over files. */

@@ -5,7 +5,7 @@
  */
 import { type Engine, createEngine, env } from '@webembed/engine';
 import type { RuntimeConfig } from './config';
-import { createDownloadTracker, threadsFor } from './download-progress';
+import { createDownloadTracker, singleThreadReason, threadsFor } from './download-progress';
 import type { DocMetadata, DownloadProgress, Hit, SearchService } from './search-service';
 
 /** The two ORT runtime files, served from `config.ortUrl`. */
@@ -28,7 +28,8 @@ export async function createSearchService(
   callbacks: { onDownload: (p: DownloadProgress) => void },
 ): Promise<SearchService> {
   const isolated = globalThis.crossOriginIsolated === true;
-  const threads = threadsFor(isolated, navigator.hardwareConcurrency || 1);
+  const sharedMemory = typeof SharedArrayBuffer === 'function';
+  const threads = threadsFor(isolated, navigator.hardwareConcurrency || 1, sharedMemory);
   env.allowRemoteModels = config.allowRemoteModels;
   if (config.modelPath !== null) env.localModelPath = config.modelPath;
   env.wasmPaths = { mjs: config.ortUrl + ORT_MJS, wasm: config.ortUrl + ORT_WASM };
@@ -61,6 +62,8 @@ export async function createSearchService(
       dtype: info.dtype,
       dims: info.fingerprint.dims,
       threads: info.threads ?? threads,
+      threadsNote: (info.threads ?? threads) > 1 ? null : singleThreadReason(isolated, sharedMemory),
+      fallbackReasons: info.fallbackReasons,
       get searchBackend() {
         return searchBackend;
       },

@@ -43,7 +43,12 @@ async function main(): Promise<void> {
   view.setNetwork(navigator.onLine);
   addEventListener('online', () => view.setNetwork(true));
   addEventListener('offline', () => view.setNetwork(false));
-  void requestPersistentStorage().then((persistent) => view.setStorage(persistent));
+  // WebKitGTK has no Storage API; Firefox asks the user and may never answer in a headless run.
+  const storageApi = typeof (navigator.storage as StorageManager | undefined)?.persist === 'function';
+  view.setStorage(storageApi ? 'asking' : 'unavailable');
+  void requestPersistentStorage().then((persistent) => {
+    if (storageApi) view.setStorage(persistent ? 'persistent' : 'best-effort');
+  });
 
   try {
     const [corpus, examples, db] = await Promise.all([

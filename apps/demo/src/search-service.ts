@@ -44,6 +44,10 @@ export interface RuntimeInfo {
   readonly dims: number;
   /** WASM threads onnxruntime uses. */
   readonly threads: number;
+  /** Why WASM runs on one thread (`not cross-origin isolated`, `no SharedArrayBuffer ...`), else null. */
+  readonly threadsNote: string | null;
+  /** Why backends before the one running were not used (e.g. `webgpu: no WebGPU adapter ...`). */
+  readonly fallbackReasons: readonly string[];
   /** Where the vector search runs (`webgpu` or `cpu`). */
   readonly searchBackend: string;
   /** Why the search runs there, in the engine's words. */

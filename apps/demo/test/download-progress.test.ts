@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDownloadTracker, threadsFor } from '../src/download-progress';
+import { createDownloadTracker, singleThreadReason, threadsFor } from '../src/download-progress';
 import type { DownloadProgress } from '../src/search-service';
 
 describe('createDownloadTracker', () => {
@@ -32,5 +32,13 @@ describe('threadsFor', () => {
     expect(threadsFor(true, 2)).toBe(2);
     expect(threadsFor(true, 16)).toBe(4);
     expect(threadsFor(true, 0)).toBe(1);
+    // Isolated, but no SharedArrayBuffer (WebKitGTK): one thread.
+    expect(threadsFor(true, 16, false)).toBe(1);
+  });
+
+  it('says why WASM runs on one thread', () => {
+    expect(singleThreadReason(false, true)).toBe('not cross-origin isolated');
+    expect(singleThreadReason(true, false)).toBe('no SharedArrayBuffer in this browser');
+    expect(singleThreadReason(true, true)).toBeNull();
   });
 });

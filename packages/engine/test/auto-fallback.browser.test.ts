@@ -3,7 +3,7 @@ import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEngine, env } from '../src/index.js';
 
-// device 'auto' in real Chromium with WebGPU taken away or broken in this page: navigator.gpu is
+// device 'auto' in a real browser with WebGPU taken away or broken in this page: navigator.gpu is
 // stubbed before the engine is created (in this thread, createLocalEngine), and the engine must
 // fall back to WASM, embed correctly, and say why in info.fallbackReasons.
 const MODEL = 'webembed-fixtures/crosslingual-bert';
@@ -46,7 +46,7 @@ async function autoEngineReport() {
   }
 }
 
-describe("device 'auto' without a working WebGPU (Chromium, in this thread)", () => {
+describe("device 'auto' without a working WebGPU (in this thread)", () => {
   it('falls back to WASM when navigator.gpu is absent, and says why', async () => {
     stubGpu(undefined);
     const { info, maxDiff } = await autoEngineReport();

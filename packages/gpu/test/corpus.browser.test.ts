@@ -14,6 +14,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpuSearch, type GpuIndex, type GpuSearch } from '../src/index.js';
 import { expectCloseTopK, expectSameTopK, randomMatrix } from './helpers.js';
+import { needs, webgpuMissing } from '../../../scripts/test/browser-support.js';
+
+// Every test here needs a WebGPU adapter; where the browser has none they are skipped, with the reason.
+const noGpu = await webgpuMissing();
 
 function slice(m: Float32Matrix, from: number, to: number): Float32Matrix {
   return { data: m.data.subarray(from * m.dims, to * m.dims), rows: to - from, dims: m.dims };
@@ -55,7 +59,7 @@ async function expectMatchesCore(
   );
 }
 
-describe('GPU corpus', () => {
+describe('GPU corpus', needs(noGpu), () => {
   let gpu: GpuSearch;
   beforeAll(async () => {
     gpu = await createGpuSearch({ fallback: false });
@@ -122,7 +126,7 @@ describe('GPU corpus', () => {
   });
 });
 
-describe('device faults', () => {
+describe('device faults', needs(noGpu), () => {
   it('falls back to the CPU path with the same results when the device is destroyed mid-session', async () => {
     const faults: WebEmbedError[] = [];
     const gpu = await createGpuSearch({ onFault: (err) => faults.push(err) });

@@ -7,6 +7,10 @@ import { type BinaryMatrix, type Float32Matrix, quantizeBinary, searchHamming } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpuSearch, type GpuIndex, type GpuSearch } from '../src/index.js';
 import { expectSameTopK, rng } from './helpers.js';
+import { needs, webgpuMissing } from '../../../scripts/test/browser-support.js';
+
+// Every test here needs a WebGPU adapter; where the browser has none they are skipped, with the reason.
+const noGpu = await webgpuMissing();
 
 let gpu: GpuSearch;
 
@@ -59,7 +63,7 @@ async function expectLikeCore(
   expectSameTopK(actual, expected);
 }
 
-describe('Hamming counting selection', () => {
+describe('Hamming counting selection', needs(noGpu), () => {
   it('ties at the threshold distance across tiles and segments go to the lower rows', async () => {
     // 1300 rows from 4 patterns: every distance is shared by hundreds of rows in every tile.
     const floats = fewPatterns(1300, 64, 4, 11);

@@ -25,6 +25,10 @@ import {
   type SearchQueries,
 } from '../src/index.js';
 import { expectCloseTopK, expectSameTopK, randomMatrix } from './helpers.js';
+import { needs, webgpuMissing } from '../../../scripts/test/browser-support.js';
+
+// Every test here needs a WebGPU adapter; where the browser has none they are skipped, with the reason.
+const noGpu = await webgpuMissing();
 
 let gpu: GpuSearch;
 let unpacked: GpuSearch;
@@ -72,7 +76,7 @@ async function onGpu(index: GpuIndex, queries: SearchQueries, options: GpuSearch
   return result;
 }
 
-describe.each(CASES)('GPU = CPU for $rows rows x $dims dims, $queries queries, k=$k', (c) => {
+describe.each(CASES)('GPU = CPU for $rows rows x $dims dims, $queries queries, k=$k', needs(noGpu), (c) => {
   const corpus = randomMatrix(c.rows, c.dims, c.seed);
   const queries = randomMatrix(c.queries, c.dims, c.seed + 100, false);
   const bits = quantizeBinary(corpus);
@@ -143,7 +147,7 @@ describe.each(CASES)('GPU = CPU for $rows rows x $dims dims, $queries queries, k
   });
 });
 
-describe('float16 rows', () => {
+describe('float16 rows', needs(noGpu), () => {
   it('score like core over the decoded rows, odd dims padded', async () => {
     const corpus = randomMatrix(530, 45, 61);
     const queries = randomMatrix(5, 45, 62, false);
@@ -164,7 +168,7 @@ describe('float16 rows', () => {
   });
 });
 
-describe('GPU-specific limits', () => {
+describe('GPU-specific limits', needs(noGpu), () => {
   it('k beyond the GPU selection limit is answered by the CPU path with the same result', async () => {
     const corpus = randomMatrix(700, 20, 9);
     const queries = randomMatrix(2, 20, 10, false);

@@ -5,13 +5,12 @@
  * Usage: `pnpm bench store [--sizes 100000,1000000] [--naive-max 1000000] [--runs 3] [--kinds binary,int8+binary]`
  */
 import { rmSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath, freshUserDataDir } from '../../../scripts/chromium.mjs';
+import { bundleForBrowser, servePage } from '../../../bench/lib/browser-page.js';
 import { fmt, markdownTable, median, writeResults } from '../../../bench/lib/report.js';
 import type { BenchRow } from './page.js';
 
@@ -27,38 +26,9 @@ const naiveMax = Number(arg('naive-max', '1000000'));
 const runs = Number(arg('runs', '3'));
 const kindSets = arg('kinds', 'binary,int8+binary').split(',');
 
-async function bundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [join(here, 'page.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['@webembed/source'],
-    write: false,
-    logLevel: 'warning',
-  });
-  return result.outputFiles[0].text;
-}
-
-function serve(script: string): Promise<Server> {
-  const html =
-    '<!doctype html><meta charset="utf-8"><title>store bench</title><script type="module" src="/bench.js"></script>';
-  const server = createServer((req, res) => {
-    if (req.url === '/bench.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(script);
-    } else {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(html);
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 async function main() {
-  const script = await bundle();
-  const server = await serve(script);
+  const script = await bundleForBrowser(join(here, 'page.ts'));
+  const server = await servePage(script, 'store bench');
   const port = (server.address() as AddressInfo).port;
   const userDataDir = freshUserDataDir();
   const context = await chromium.launchPersistentContext(userDataDir, {

@@ -3,11 +3,11 @@
  * Writes N records with 384-dim int8 and 384-bit binary vectors in the block layout and in a
  * naive one-record-per-vector layout, then times open + load into contiguous memory.
  */
-import { type Float32Matrix, calibrateInt8, quantizeBinary, quantizeInt8 } from '@webembed/core';
+import { calibrateInt8, quantizeBinary, quantizeInt8 } from '@webembed/core';
 import { openDB } from 'idb';
 import { openVectorStore } from '../src/index.js';
+import { DIMS, fingerprint, randomBatch } from './synthetic-384.js';
 
-const DIMS = 384;
 const BATCH = 16_384;
 
 interface Config {
@@ -15,29 +15,6 @@ interface Config {
   naive: boolean;
   loadRuns: number;
   kindSets: string[];
-}
-
-const fingerprint = {
-  modelId: 'bench/synthetic-384',
-  revision: '',
-  dims: DIMS,
-  pooling: 'mean' as const,
-  normalized: true,
-  prefixScheme: 'none',
-  matryoshkaDims: null,
-  dtype: 'fp32',
-};
-
-function randomBatch(rows: number, seed: number): Float32Matrix {
-  const data = new Float32Array(rows * DIMS);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < data.length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    data[i] = (s >>> 0) / 2147483648 - 1;
-  }
-  return { data, rows, dims: DIMS };
 }
 
 const log = (msg: string) => console.log(`[bench:store] ${msg}`);

@@ -38,7 +38,17 @@ export function boundedPieces(
   return pieces;
 }
 
-/** Word segments of `text` (offsets into `text`), segmenting at most `maxLength` characters at a time. */
+/** A letter or a digit: what makes a segment a word, whatever the engine's segmenter says. */
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/**
+ * Word segments of `text` (offsets into `text`), segmenting at most `maxLength` characters at a time.
+ *
+ * `isWordLike` is true for every segment holding a letter or a digit. Engines disagree on the
+ * segmenter's own flag: WebKit (JavaScriptCore) says `42` and `w0` are not word-like, Firefox says
+ * the same of some Japanese words (`毎朝`); taken as is, those would be glued to the word before
+ * them as if they were punctuation.
+ */
 export function* segmentWords(
   segmenter: Intl.Segmenter,
   text: string,
@@ -49,7 +59,11 @@ export function* segmentWords(
   for (const [start, end] of boundedPieces(text, from, to, maxLength)) {
     const piece = start === 0 && end === text.length ? text : text.slice(start, end);
     for (const seg of segmenter.segment(piece)) {
-      yield { segment: seg.segment, index: start + seg.index, isWordLike: seg.isWordLike === true };
+      yield {
+        segment: seg.segment,
+        index: start + seg.index,
+        isWordLike: seg.isWordLike === true || WORD_CHAR.test(seg.segment),
+      };
     }
   }
 }

@@ -70,7 +70,6 @@ const SPACED_WORDS = /[\p{L}\p{M}\p{N}_]+(?:['’.][\p{L}\p{M}\p{N}_]+)*/gu;
 // space-separated words are agglutinated: 문장입니다 = 문장 + 입니다).
 const BIGRAM_RUN =
   /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\u30fc]+$/u;
-const HAS_WORD_CHAR = /[\p{L}\p{N}]/u;
 
 /** Fills in defaults and checks {@link TokenizerOptions}; throws `INVALID_ARGUMENT` on bad values. */
 export function resolveTokenizerOptions(options: TokenizerOptions = {}): ResolvedTokenizerOptions {
@@ -163,7 +162,7 @@ function makeWordSplitter(locale: string | null): (text: string) => RawWord[] {
         words.push({ word: run[0], start, end: start + run[0].length });
       } else {
         for (const seg of segmentWords(segmenter, text, start, start + run[0].length)) {
-          if (seg.isWordLike || HAS_WORD_CHAR.test(seg.segment)) {
+          if (seg.isWordLike) {
             words.push({ word: seg.segment, start: seg.index, end: seg.index + seg.segment.length });
           }
         }

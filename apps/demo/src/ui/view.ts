@@ -60,17 +60,24 @@ export function createView() {
       const label = gpu
         ? `WebGPU · ${info.adapter ?? 'adapter'}${info.fallbackAdapter ? ' · no real GPU, CPU-emulated' : ''}`
         : 'WASM (CPU)';
+      // Why a faster backend was not used, in the browser's words (e.g. no WebGPU adapter).
+      const webgpuReason = info.fallbackReasons.find((r) => r.startsWith('webgpu: '));
       setText(
         $.backend,
-        `Backend: ${label} · search on ${info.searchBackend === 'webgpu' ? 'WebGPU' : 'CPU'}`,
+        `Backend: ${label} · search on ${info.searchBackend === 'webgpu' ? 'WebGPU' : 'CPU'}` +
+          (webgpuReason ? ` · WebGPU unavailable: ${webgpuReason.slice('webgpu: '.length)}` : ''),
       );
+      if (info.fallbackReasons.length > 0) $.backend.dataset.fallback = info.fallbackReasons.join('; ');
+      else delete $.backend.dataset.fallback;
       $.backend.title = info.searchReason;
       $.backend.dataset.search = info.searchBackend;
       $.backend.dataset.state = gpu ? (info.fallbackAdapter ? 'fallback' : 'webgpu') : 'wasm';
       $.backend.dataset.backend = info.backend;
       setText($.model, `Model: ${info.model} · ${info.dtype} · ${info.dims}d`);
-      setText($.threads, `Threads: ${info.threads}${isolated ? '' : ' (not cross-origin isolated)'}`);
+      setText($.threads, `Threads: ${info.threads}${info.threadsNote ? ` (${info.threadsNote})` : ''}`);
       $.threads.dataset.threads = String(info.threads);
+      if (info.threadsNote) $.threads.dataset.note = info.threadsNote;
+      else delete $.threads.dataset.note;
       $.threads.dataset.isolated = String(isolated);
     },
 
@@ -80,9 +87,19 @@ export function createView() {
       this.setStatus(message, 'error');
     },
 
-    setStorage(persistent: boolean) {
-      const badge = el('li', { className: 'badge', attrs: { id: 'badge-storage' } }, [
-        persistent ? 'Storage: persistent' : 'Storage: best effort',
+    /**
+     * `asking`: persistence was requested and the browser has not answered (Firefox asks the user);
+     * `unavailable`: no Storage API (WebKitGTK); IndexedDB then works, best effort.
+     */
+    setStorage(state: 'persistent' | 'best-effort' | 'asking' | 'unavailable') {
+      const label = {
+        persistent: 'Storage: persistent',
+        'best-effort': 'Storage: best effort',
+        asking: 'Storage: best effort (persistence requested, no answer yet)',
+        unavailable: 'Storage: best effort (no Storage API in this browser)',
+      }[state];
+      const badge = el('li', { className: 'badge', attrs: { id: 'badge-storage', 'data-state': state } }, [
+        label,
       ]);
       document.getElementById('badge-storage')?.remove();
       $.badges.append(badge);
@@ -146,6 +163,8 @@ export function createView() {
     setTimings(embedMs: number, searchMs: number, searchBackend: string) {
       setText($.embed, formatMs(embedMs));
       setText($.search, `${formatMs(searchMs)}${searchBackend ? ` · ${searchBackend}` : ''}`);
+      $.embed.dataset.ms = String(embedMs);
+      $.search.dataset.ms = String(searchMs);
     },
 
     setRecall(recall: number | null, mode: SearchMode) {
