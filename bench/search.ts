@@ -203,7 +203,7 @@ async function main(): Promise<void> {
     `of \`collection.search\` minus its embedding time (a table lookup here). Kinds stored: ${kinds.join('+')}`,
     `below ${LARGE.toLocaleString('en-US')} rows, ${largeKinds.join('+')} from there. The breakdown columns are the`,
     'engine\'s own `timings` (snapshot check, kernel, hit hydration); "outside the kernel" is, search by search,',
-    'the end-to-end time minus the kernel time of that same search (immune to the kernel\'s run-to-run noise,',
+    "the end-to-end time minus the kernel time of that same search (immune to the kernel's run-to-run noise,",
     'which on a loaded machine exceeds the 0.5 ms budget); "IDB tx / search" counts IndexedDB',
     'transactions opened during the timed searches. The bare kernels: `searchFloat` (float32), `searchTwoStage`',
     '(binary-rescore: asymmetric-l1 x4 + float32 rescore), `searchHamming` over a `prepareHammingCorpus` corpus',
