@@ -1,6 +1,7 @@
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs, webgpuMissing } from '../../../scripts/test/browser-support.js';
 import { type Engine, createLocalEngine, env } from '../src/index.js';
 
 // Real Chromium, whose only WebGPU adapter here is SwiftShader (a software, fallback adapter):
@@ -10,26 +11,29 @@ let auto: Engine;
 let named: Engine;
 let examples: Record<string, string>[];
 
-beforeAll(async () => {
-  env.localModelPath = '/.fixtures/models/';
-  env.allowRemoteModels = false;
-  env.wasmPaths = { mjs: ortMjs, wasm: ortWasm };
-  examples = (await import('../fixtures/crosslingual-concepts.json')).examples;
-  const options = { model: MODEL, device: 'wasm', dtype: 'fp32' } as const;
-  auto = await createLocalEngine({ ...options, database: `search-auto-${Math.random()}` });
-  named = await createLocalEngine({
-    ...options,
-    searchBackend: 'webgpu',
-    database: `search-named-${Math.random()}`,
+// Where the browser has no WebGPU adapter (Firefox, WebKit here) the suite is skipped with the reason.
+const noGpu = await webgpuMissing();
+
+describe('search backend on a software WebGPU adapter (Chromium)', needs(noGpu), () => {
+  beforeAll(async () => {
+    env.localModelPath = '/.fixtures/models/';
+    env.allowRemoteModels = false;
+    env.wasmPaths = { mjs: ortMjs, wasm: ortWasm };
+    examples = (await import('../fixtures/crosslingual-concepts.json')).examples;
+    const options = { model: MODEL, device: 'wasm', dtype: 'fp32' } as const;
+    auto = await createLocalEngine({ ...options, database: `search-auto-${Math.random()}` });
+    named = await createLocalEngine({
+      ...options,
+      searchBackend: 'webgpu',
+      database: `search-named-${Math.random()}`,
+    });
   });
-});
 
-afterAll(async () => {
-  await auto?.dispose();
-  await named?.dispose();
-});
+  afterAll(async () => {
+    await auto?.dispose();
+    await named?.dispose();
+  });
 
-describe('search backend on a software WebGPU adapter (Chromium)', () => {
   it("auto skips SwiftShader and searches on the CPU; 'webgpu' named uses it; same hits", async () => {
     expect(auto.info.search.backend).toBe('cpu');
     expect(auto.info.search.reason).toMatch(

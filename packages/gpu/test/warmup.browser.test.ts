@@ -4,10 +4,14 @@
  */
 import { calibrateInt8, quantizeInt8 } from '@webembed/core';
 import { describe, expect, it } from 'vitest';
+import { needs, webgpuMissing } from '../../../scripts/test/browser-support.js';
 import { createGpuSearch, isSoftwareAdapter } from '../src/index.js';
 import { randomMatrix } from './helpers.js';
 
-describe('software adapters and pipeline warm-up (Chromium)', () => {
+// Where the browser has no WebGPU adapter (Firefox, WebKit here) the suite is skipped with the reason.
+const noGpu = await webgpuMissing();
+
+describe('software adapters and pipeline warm-up (Chromium)', needs(noGpu), () => {
   it('refuses the software adapter with allowSoftwareAdapter: false, and uses it otherwise', async () => {
     const refused = await createGpuSearch({ allowSoftwareAdapter: false });
     const taken = await createGpuSearch();
