@@ -1,12 +1,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { needs } from '../../../scripts/test/browser-support.js';
 import { createEmbedder, env } from '../src/index.js';
 
 // Real presets run only where their files exist locally: set WEBEMBED_MODELS_DIR to a folder holding
-// `<org>/<model>/` (scripts/fetch-model.mjs writes that layout). Elsewhere these tests are skipped.
+// `<org>/<model>/` (packages/engine/scripts/fetch-model.mjs writes that layout). Elsewhere these tests are skipped.
 const dir = process.env.WEBEMBED_MODELS_DIR;
 const present = (id: string) => Boolean(dir && existsSync(join(dir, id, 'onnx', 'model_quantized.onnx')));
+/** Null when the model's files are here, else why its test is skipped. */
+const missing = (id: string) =>
+  present(id)
+    ? null
+    : `needs the real model ${id}: no ${dir ? `${dir}/` : '$WEBEMBED_MODELS_DIR/'}${id}/onnx/model_quantized.onnx (packages/engine/scripts/fetch-model.mjs puts it there)`;
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
@@ -21,7 +27,7 @@ const cases = [
 ];
 
 describe.each(cases)('real model $id (q8)', ({ id, query }) => {
-  it.skipIf(!present(id))('embeds 384-d unit vectors and ranks the related passage first', async () => {
+  it('embeds 384-d unit vectors and ranks the related passage first', needs(missing(id)), async () => {
     env.localModelPath = `${dir}/`;
     env.allowRemoteModels = false;
     const embedder = await createEmbedder({ model: id, dtype: 'q8', device: 'cpu' });

@@ -17,7 +17,14 @@ import {
   writeCollectionToPostgres,
 } from '../src/index.js';
 import { BGE_M3, loadAlice, rowOf } from './helpers/data.js';
-import { type TestPostgres, startPostgres, targets, uniqueName } from './helpers/postgres.js';
+import { needs } from '../../../scripts/test/browser-support.js';
+import {
+  type TestPostgres,
+  externalMissing,
+  startPostgres,
+  targets,
+  uniqueName,
+} from './helpers/postgres.js';
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<Error> {
   const err = await promise.then(
@@ -40,7 +47,7 @@ function aliceRows(limit = 1000): CollectionRow[] {
 }
 
 for (const target of targets) {
-  describe.skipIf(target.kind === 'external' && !target.url)(`pgvector on ${target.kind} Postgres`, () => {
+  describe(`pgvector on ${target.kind} Postgres`, needs(externalMissing(target)), () => {
     let db: TestPostgres;
     let pool: pg.Pool;
     const exact = uniqueName('alice');

@@ -34,6 +34,16 @@ if (!process.env.WEBEMBED_PG_URL) {
   );
 }
 
+/** Null when the suite can run against `target`, else why it is skipped (no external server named). */
+export function externalMissing(target: {
+  kind: 'pglite' | 'external';
+  url: string | undefined;
+}): string | null {
+  return target.kind === 'external' && !target.url
+    ? 'needs an external Postgres with pgvector: set WEBEMBED_PG_URL=postgres://... (PGlite runs the same suite)'
+    : null;
+}
+
 /** Starts PGlite + pgvector behind a socket server on a free 127.0.0.1 port, or wraps the external URL. */
 export async function startPostgres(target: {
   kind: 'pglite' | 'external';
