@@ -364,7 +364,7 @@ function fastScanCodes(
     let worst = 0;
     for (let v = 0; v < 16; v++) {
       if (v > 0) u[v] = u[v & (v - 1)] + 2 * w[j + 31 - Math.clz32(v & -v)];
-      let code = ((u[v] > 0 ? u[v] : 0) * inverse + 0.5) | 0;
+      let code = (Math.max(u[v], 0) * inverse + 0.5) | 0;
       if (code > 255) code = 255;
       out[16 * n + v] = code;
       const e = Math.abs(u[v] - step * code);
