@@ -167,7 +167,9 @@ async function main() {
       f.autoBackend === 'webgpu'
         ? 'WebGPU (SwiftShader, CPU-emulated here); WASM'
         : `WASM (${f.autoFallback ?? 'no WebGPU'})`,
-      f.autoBackend === 'webgpu' ? 'WebGPU with ?device=auto, CPU with wasm' : 'CPU (WASM SIMD)',
+      f.autoBackend === 'webgpu'
+        ? `CPU (WASM SIMD): auto skips a software adapter; WebGPU when named (?device=webgpu)`
+        : 'CPU (WASM SIMD)',
       threadsCell(f),
       yesNo(f.offlineReload),
       persistenceCell(f, engine),
