@@ -119,14 +119,21 @@ if (existsSync(playwrightJson)) {
   const walk = (suiteNode) => {
     for (const spec of suiteNode.specs ?? []) {
       for (const t of spec.tests ?? []) {
-        const e = byEngine.get(t.projectName) ?? { passed: 0, failed: 0, skipped: 0, ms: 0 };
+        const e = byEngine.get(t.projectName) ?? { passed: 0, failed: 0, skipped: 0, flaky: [], ms: 0 };
         e.ms += (t.results ?? []).reduce((sum, res) => sum + (res.duration ?? 0), 0);
         if (t.status === 'skipped') {
           e.skipped += 1;
           const why = (t.annotations ?? []).find((a) => a.type === 'skip')?.description ?? null;
           skipped.push({ project: `e2e ${t.projectName}`, file: spec.file, test: spec.title, reason: why });
         } else if (t.status === 'unexpected') e.failed += 1;
-        else e.passed += 1;
+        else {
+          e.passed += 1;
+          // Passed on its retry: counted as passed, but named, with the first attempt's error.
+          if (t.status === 'flaky') {
+            const first = (t.results ?? [])[0]?.error?.message ?? '';
+            e.flaky.push(`${spec.file}: ${spec.title}: ${first.split('\n').slice(0, 3).join(' | ')}`);
+          }
+        }
         byEngine.set(t.projectName, e);
       }
     }
@@ -137,6 +144,7 @@ if (existsSync(playwrightJson)) {
     report.push(
       `  e2e ${engine}: ${e.passed} passed, ${e.failed} failed, ${e.skipped} skipped (${(e.ms / 1000).toFixed(1)}s in tests)`,
     );
+    for (const line of e.flaky) report.push(`    flaky (passed on retry): ${line}`);
   }
 }
 

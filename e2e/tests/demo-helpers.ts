@@ -43,18 +43,37 @@ export function demoUrl(demo: DemoServer, path: string): string {
 
 /** Waits until the demo has loaded the model and indexed (or restored) its corpus. */
 export async function waitReady(tab: Tab, timeout = 120_000): Promise<void> {
-  const state = await tab.waitFor(
-    () => {
-      const body = document.body;
-      if (!body || (body.dataset.ready !== 'true' && !body.dataset.error)) return null;
-      return {
-        error: body.dataset.error ?? '',
-        status: document.getElementById('status')?.textContent ?? '',
-      };
-    },
-    undefined,
-    timeout,
-  );
+  let state: { error: string; status: string };
+  try {
+    state = await tab.waitFor(
+      () => {
+        const body = document.body;
+        if (!body || (body.dataset.ready !== 'true' && !body.dataset.error)) return null;
+        return {
+          error: body.dataset.error ?? '',
+          status: document.getElementById('status')?.textContent ?? '',
+        };
+      },
+      undefined,
+      timeout,
+    );
+  } catch (err) {
+    // Say where the page stood, so a hang can be told apart from a slow start.
+    const where = await tab
+      .evaluate(() =>
+        JSON.stringify({
+          url: location.href,
+          readyState: document.readyState,
+          body: { ...document.body?.dataset },
+          status: document.getElementById('status')?.textContent ?? null,
+          progress: document.getElementById('progress-model-text')?.textContent ?? null,
+          controller: navigator.serviceWorker?.controller?.scriptURL ?? null,
+          isolated: globalThis.crossOriginIsolated,
+        }),
+      )
+      .catch((e: unknown) => `(page not readable: ${String(e)})`);
+    throw new Error(`demo not ready after ${timeout} ms; page state: ${where}\n${(err as Error).message}`);
+  }
   if (state.error) throw new Error(`demo failed to start (${state.error}): ${state.status}`);
 }
 
