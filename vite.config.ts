@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { playwright } from '@vitest/browser-playwright';
-import { defineConfig } from 'vite';
+import type { ServerResponse } from 'node:http';
+import { type Plugin, defineConfig } from 'vite';
 import { engines } from './e2e/drivers/vitest-provider.ts';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
@@ -17,6 +18,37 @@ const browserTest = {
   hookTimeout: 120_000,
   fileParallelism: false,
 };
+
+/**
+ * Test-only routes for the browser suites: `/__webembed-test/stall/<token>/<path>` serves
+ * `/.fixtures/models/<path>`, except that it never answers (a download that stalls) while `token`
+ * starts with `always-`, or the first time a token starting with `once-` is asked for.
+ */
+function stallingRoutes(): Plugin {
+  const seen = new Set<string>();
+  const held = new Set<ServerResponse>();
+  return {
+    name: 'webembed-test-stalling-routes',
+    configureServer(server) {
+      server.httpServer?.on('close', () => {
+        for (const res of held) res.destroy();
+      });
+      server.middlewares.use((req, res, next) => {
+        const match = /^\/__webembed-test\/stall\/((?:once|always)-[\w-]+)\/(.*)$/.exec(req.url ?? '');
+        if (!match) return next();
+        const [, token, rest] = match;
+        if (token.startsWith('always-') || !seen.has(token)) {
+          seen.add(token);
+          held.add(res);
+          res.on('close', () => held.delete(res));
+          return; // never answered
+        }
+        req.url = `/.fixtures/models/${rest}`;
+        next();
+      });
+    },
+  };
+}
 
 /** The same suites in Firefox or WebKit (Debian's builds, driven by e2e/drivers). */
 function otherEngine(browser: 'firefox' | 'webkit') {
@@ -39,6 +71,7 @@ function otherEngine(browser: 'firefox' | 'webkit') {
 }
 
 export default defineConfig({
+  plugins: [stallingRoutes()],
   resolve: { conditions: sourceConditions },
   ssr: { resolve: { conditions: sourceConditions, externalConditions: sourceConditions } },
   server: { host: '127.0.0.1' },

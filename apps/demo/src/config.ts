@@ -30,6 +30,12 @@ export interface RuntimeConfig extends DemoBuildConfig {
    * (`?index=` or the build's `prebuiltIndex`), or null.
    */
   readonly prebuiltIndexUrl: string | null;
+  /**
+   * How long the model load may make no progress before the engine retries it in a fresh worker
+   * on one thread (`createEngine`'s `loadStallTimeoutMs`): 20 s for the test build's local fixture
+   * model, else the library default (a first visit may fetch the 27 MB runtime on a slow link).
+   */
+  readonly loadStallTimeoutMs: number | undefined;
 }
 
 /** Reads `?device=`: `webgpu`, `wasm` or `auto` (default); anything else throws `INVALID_ARGUMENT` naming it. */
@@ -88,5 +94,6 @@ export function runtimeConfig(url: URL, build: DemoBuildConfig = __WEBEMBED_DEMO
     modelPath,
     ortUrl: new URL(build.ortBase, url).href,
     prebuiltIndexUrl,
+    loadStallTimeoutMs: build.mode === 'test' ? 20_000 : undefined,
   };
 }

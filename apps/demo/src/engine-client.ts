@@ -48,6 +48,7 @@ export async function createSearchService(
     dtype: config.dtype as 'q8',
     database: 'webembed-demo-vectors',
     onLoadProgress: createDownloadTracker(callbacks.onDownload),
+    loadStallTimeoutMs: config.loadStallTimeoutMs,
   });
   const collection = await engine.collection(config.collection);
   const info = engine.info;

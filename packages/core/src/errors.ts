@@ -29,6 +29,7 @@ export type WebEmbedErrorCode =
   // engine start-up (engine): the worker script, the ONNX runtime files
   | 'WORKER_LOAD_FAILED'
   | 'WORKER_START_TIMEOUT'
+  | 'MODEL_LOAD_TIMEOUT'
   | 'RUNTIME_LOAD_FAILED'
   // storage (store)
   | 'DB_CLOSED'

@@ -20,8 +20,9 @@ import { loadInProcessEngine } from '#in-process';
 import type { AddOptions, CollectionSearchOptions, DocumentToAdd } from './collection.js';
 import { isNodeRuntime } from './device.js';
 import type { EmbedOptions } from './embedder.js';
+import type { LoadProgress } from './runtime.js';
 import type { Engine, EngineCollectionHandle, EngineInfo, EngineOptions } from './engine.js';
-import { env } from './env.js';
+import { defaultWasmThreads, env } from './env.js';
 import { registerErrorTransfer } from './error-transfer.js';
 import type { EngineWorkerApi, PlainFilter } from './protocol.js';
 import { type RemoteEndpoint, createRemoteClient, normalizeEndpoint } from '@webembed/remote';
@@ -55,6 +56,55 @@ export interface CreateEngineOptions extends Omit<EngineOptions, 'denseSearcher'
    * script that fails to load rejects at once with `WORKER_LOAD_FAILED`.
    */
   readonly startTimeoutMs?: number;
+  /**
+   * How long loading may go without any progress (no download bytes, no step finished) before
+   * it counts as stalled, in ms. Default {@link DEFAULT_LOAD_STALL_TIMEOUT_MS} (120 s: fetching
+   * onnxruntime-web's 27 MB .wasm reports no progress, and may take that long on a slow link). A stalled
+   * load in a worker `createEngine` started itself (`worker: 'auto'` or a URL) is retried once in a
+   * fresh worker on one WASM thread, with the reason in `info.fallbackReasons`; otherwise, or when
+   * the retry stalls too, it rejects with `MODEL_LOAD_TIMEOUT` naming the model and the last file.
+   */
+  readonly loadStallTimeoutMs?: number;
+}
+
+/** Default {@link CreateEngineOptions.loadStallTimeoutMs}: two minutes without any load progress. */
+export const DEFAULT_LOAD_STALL_TIMEOUT_MS = 120_000;
+
+/**
+ * Rejects when `ms` pass without a call to `progress()`; `stop()` ends the watch. Guards a model
+ * load that hangs inside the runtime (seen with multi-threaded WASM session creation), so that
+ * `createEngine` never stays pending.
+ */
+function watchLoadStall(model: string, ms: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = 'nothing loaded yet';
+  let fail: (err: WebEmbedError) => void = () => {};
+  const stalled = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () =>
+        fail(
+          new WebEmbedError(
+            'MODEL_LOAD_TIMEOUT',
+            `loading ${model} made no progress for ${ms} ms (last: ${last}); raise loadStallTimeoutMs for a very slow device or connection`,
+            { model, timeoutMs: ms, last },
+          ),
+        ),
+      ms,
+    );
+  };
+  arm();
+  return {
+    stalled,
+    progress(event: LoadProgress) {
+      last = event.file ? `${event.status} ${event.file}` : event.status;
+      arm();
+    },
+    stop: () => clearTimeout(timer),
+  };
 }
 
 let nextOpId = 1;
@@ -107,16 +157,40 @@ export async function engineInWorker(
 ): Promise<Engine> {
   registerErrorTransfer();
   const started: StartedWorker = 'worker' in worker ? worker : { worker, url: null };
-  const { onLoadProgress, env: envOverrides, startTimeoutMs = DEFAULT_START_TIMEOUT_MS, ...rest } = options;
+  const {
+    onLoadProgress,
+    env: envOverrides,
+    startTimeoutMs = DEFAULT_START_TIMEOUT_MS,
+    loadStallTimeoutMs = DEFAULT_LOAD_STALL_TIMEOUT_MS,
+    ...rest
+  } = options;
+  if (!(typeof loadStallTimeoutMs === 'number' && loadStallTimeoutMs > 0)) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `loadStallTimeoutMs must be a positive number of milliseconds, got ${String(loadStallTimeoutMs)}`,
+    );
+  }
   const watch = watchWorkerStart(started, startTimeoutMs);
   const api = wrap<EngineWorkerApi>(started.worker);
   let info: EngineInfo;
   try {
     await watch.ready;
-    info = await Promise.race([
-      api.init({ ...rest, env: { ...env, ...envOverrides } }, optionalProxy(onLoadProgress)),
-      watch.failure,
-    ]);
+    const stall = watchLoadStall(rest.model, loadStallTimeoutMs);
+    try {
+      info = await Promise.race([
+        api.init(
+          { ...rest, env: { ...env, ...envOverrides } },
+          proxy((event: LoadProgress) => {
+            stall.progress(event);
+            onLoadProgress?.(event);
+          }),
+        ),
+        watch.failure,
+        stall.stalled,
+      ]);
+    } finally {
+      stall.stop();
+    }
   } finally {
     watch.stop();
   }
@@ -196,17 +270,42 @@ export async function createEngine(options: CreateEngineOptions): Promise<Engine
     }
     return createInProcess(rest);
   }
-  const started =
+  const start = () =>
     worker === 'auto'
       ? startEngineWorker()
       : typeof worker === 'string' || worker instanceof URL
         ? startWorkerAt(worker)
         : { worker, url: null };
+  const started = start();
   try {
     return await engineInWorker(started, { ...rest, startTimeoutMs });
   } catch (err) {
     started.worker.terminate();
-    throw err;
+    // A load that stalled inside the runtime: once more in a fresh worker (only one this function
+    // started), on one WASM thread, saying so.
+    if (
+      !(err instanceof WebEmbedError && err.code === 'MODEL_LOAD_TIMEOUT') ||
+      !(worker === 'auto' || typeof worker === 'string' || worker instanceof URL)
+    ) {
+      throw err;
+    }
+    const threads = rest.env?.numThreads ?? env.numThreads ?? defaultWasmThreads();
+    const again = start();
+    try {
+      const engine = await engineInWorker(again, {
+        ...rest,
+        startTimeoutMs,
+        env: { ...rest.env, numThreads: 1 },
+      });
+      const reason = `load stalled (${err.message}); retried in a fresh worker${threads > 1 ? ` on 1 WASM thread (was ${threads})` : ''}`;
+      return {
+        ...engine,
+        info: { ...engine.info, fallbackReasons: [...engine.info.fallbackReasons, reason] },
+      };
+    } catch (retryErr) {
+      again.worker.terminate();
+      throw retryErr;
+    }
   }
 }
 

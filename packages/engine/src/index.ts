@@ -54,7 +54,7 @@ export { createStoreSearcher } from './dense-search.js';
 export type { DenseHit, DenseSearcher } from './dense-search.js';
 export { CHUNK_KEYS, chunkIdOf } from './chunks.js';
 export { EXACT_SEARCH_ROW_LIMIT } from './collection.js';
-export { createEngine, engineInWorker, open } from './client.js';
+export { DEFAULT_LOAD_STALL_TIMEOUT_MS, createEngine, engineInWorker, open } from './client.js';
 export type {
   CreateEngineOptions,
   OpenOptions,
