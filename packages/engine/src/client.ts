@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { WebEmbedError } from '@webembed/core';
+import { WebEmbedError, isWebEmbedError } from '@webembed/core';
 import { type Remote, proxy, releaseProxy, wrap } from 'comlink';
 import { loadInProcessEngine } from '#in-process';
 import type { AddOptions, CollectionSearchOptions, DocumentToAdd } from './collection.js';
@@ -270,42 +270,32 @@ export async function createEngine(options: CreateEngineOptions): Promise<Engine
     }
     return createInProcess(rest);
   }
-  const start = () =>
-    worker === 'auto'
-      ? startEngineWorker()
-      : typeof worker === 'string' || worker instanceof URL
-        ? startWorkerAt(worker)
-        : { worker, url: null };
-  const started = start();
-  try {
-    return await engineInWorker(started, { ...rest, startTimeoutMs });
-  } catch (err) {
-    started.worker.terminate();
-    // A load that stalled inside the runtime: once more in a fresh worker (only one this function
-    // started), on one WASM thread, saying so.
-    if (
-      !(err instanceof WebEmbedError && err.code === 'MODEL_LOAD_TIMEOUT') ||
-      !(worker === 'auto' || typeof worker === 'string' || worker instanceof URL)
-    ) {
+  // Only a worker this function starts itself can be replaced by a fresh one.
+  const ownsWorker = worker === 'auto' || typeof worker === 'string' || worker instanceof URL;
+  const attempt = async (attemptOptions: Omit<CreateEngineOptions, 'worker'>): Promise<Engine> => {
+    const started =
+      worker === 'auto'
+        ? startEngineWorker()
+        : typeof worker === 'string' || worker instanceof URL
+          ? startWorkerAt(worker)
+          : { worker, url: null };
+    try {
+      return await engineInWorker(started, attemptOptions);
+    } catch (err) {
+      started.worker.terminate();
       throw err;
     }
+  };
+  try {
+    return await attempt({ ...rest, startTimeoutMs });
+  } catch (err) {
+    // A load that stalled inside the runtime: once more in a fresh worker, on one WASM thread,
+    // saying so.
+    if (!ownsWorker || !isWebEmbedError(err, 'MODEL_LOAD_TIMEOUT')) throw err;
     const threads = rest.env?.numThreads ?? env.numThreads ?? defaultWasmThreads();
-    const again = start();
-    try {
-      const engine = await engineInWorker(again, {
-        ...rest,
-        startTimeoutMs,
-        env: { ...rest.env, numThreads: 1 },
-      });
-      const reason = `load stalled (${err.message}); retried in a fresh worker${threads > 1 ? ` on 1 WASM thread (was ${threads})` : ''}`;
-      return {
-        ...engine,
-        info: { ...engine.info, fallbackReasons: [...engine.info.fallbackReasons, reason] },
-      };
-    } catch (retryErr) {
-      again.worker.terminate();
-      throw retryErr;
-    }
+    const engine = await attempt({ ...rest, startTimeoutMs, env: { ...rest.env, numThreads: 1 } });
+    const reason = `load stalled (${err.message}); retried in a fresh worker${threads > 1 ? ` on 1 WASM thread (was ${threads})` : ''}`;
+    return { ...engine, info: { ...engine.info, fallbackReasons: [...engine.info.fallbackReasons, reason] } };
   }
 }
 
