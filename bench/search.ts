@@ -25,7 +25,7 @@ import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath, freshUserDataDir } from '../scripts/chromium.mjs';
 import { parseArgs, parseSize } from './lib/args.js';
 import { fmt, markdownTable, median, percentile, writeResults } from './lib/report.js';
-import type { SearchBenchConfig, SearchBenchLine, SearchBenchResult } from './search/worker.js';
+import type { SearchBenchConfig, SearchBenchLine, SearchBenchResult } from './search/run-size.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LARGE = 500_000;

@@ -22,9 +22,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { createServer } from 'vite';
-import { fmt, markdownTable, writeResults } from '../../../bench/lib/report.js';
+import { writeResults } from '../../../bench/lib/report.js';
 import { chromiumArgs, chromiumPath } from '../../../scripts/chromium.mjs';
 import type { BenchConfig, BenchLine, BenchMode } from './page.js';
+import { GPU_TABLE_NOTE, gpuLinesMarkdown } from './table.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const ALL_MODES: BenchMode[] = [
@@ -102,45 +103,14 @@ async function main() {
         );
       }
     }
-    const header = [
-      'N',
-      'dims',
-      'mode',
-      'queries',
-      'GPU ms',
-      'CPU ms',
-      'CPU/GPU',
-      'GPU M vectors/s',
-      'GPU GB/s',
-      'CPU GB/s',
-      'same top-10',
-    ];
-    const rows = lines.map((l) => [
-      l.n,
-      l.dims,
-      l.mode,
-      l.queries,
-      fmt(l.gpuMs),
-      fmt(l.cpuMs),
-      fmt(l.cpuMs / l.gpuMs),
-      fmt(l.n / (l.gpuMs / 1000) / 1e6),
-      fmt(l.scannedBytes / (l.gpuMs / 1000) / 1e9),
-      fmt(l.scannedBytes / (l.cpuMs / 1000) / 1e9),
-      l.backend !== 'webgpu' ? `(${l.backend})` : l.sameTopK ? 'yes' : 'NO',
-    ]);
-    const uploads = [...new Map(lines.map((l) => [`${l.n}x${l.dims}`, l.uploadMs])).entries()]
-      .map(([shape, ms]) => `${shape}: ${fmt(ms)} ms`)
-      .join('; ');
     const md = [
       '# GPU search vs the CPU path (`pnpm bench gpu`)',
       '',
       ...banner,
       '',
-      `k = ${K}; median of ${runs} timed run(s) after one warm-up, in one Chromium page. "GPU ms" is end to end (query upload, every dispatch, one mapAsync readback); "CPU ms" is @webembed/core on the same rows (WASM Hamming where available). vectors/s counts corpus rows per batch; GB/s is the scanned column (binary words [+ L1 norms], int8 codes or floats) per batch. binary-rescore = asymmetric-l1 candidates x4 rescored from float32 rows. "same top-10": identical rows (hamming, int8) or >= 95% identical (float modes, where near-ties may swap). Float32 storage is skipped above ${floatBudget} values (--float-budget).`,
+      `k = ${K}; median of ${runs} timed run(s) after one warm-up, in one Chromium page. ${GPU_TABLE_NOTE} Float32 storage is skipped above ${floatBudget} values (--float-budget).`,
       '',
-      `Upload (append, all kinds) per corpus: ${uploads}.`,
-      '',
-      markdownTable(header, rows),
+      gpuLinesMarkdown(lines),
     ].join('\n');
     console.log(`\n${md}`);
     writeResults('gpu', md, { info, emulated, lines });

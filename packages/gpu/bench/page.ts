@@ -1,6 +1,6 @@
 /**
- * The browser half of `pnpm bench gpu`: runs in headless Chromium (served by Vite from
- * 127.0.0.1), builds each corpus in the page, and times the WebGPU path against the CPU path of
+ * The measuring half of `pnpm bench gpu`: runs in headless Chromium (served by Vite from
+ * 127.0.0.1; `pnpm bench gpu-node` runs it in Node on Dawn), builds each corpus, and times the WebGPU path against the CPU path of
  * `@webembed/core` on the same rows, in the same run. `index.ts` drives it.
  *
  * @module
@@ -116,14 +116,14 @@ function agree(a: TopK, b: TopK, exact: boolean): boolean {
 let gpuPromise: Promise<GpuSearch> | undefined;
 
 /** Adapter and path of the page's search backend. */
-async function describe(): Promise<{ backend: string; reason: string; adapter: unknown }> {
+export async function describe(): Promise<{ backend: string; reason: string; adapter: unknown }> {
   gpuPromise ??= createGpuSearch();
   const gpu = await gpuPromise;
   return { backend: gpu.backend, reason: gpu.reason, adapter: gpu.adapterInfo };
 }
 
 /** Builds one corpus (in chunks) and times every mode and query count on it. */
-async function run(config: BenchConfig): Promise<BenchLine[]> {
+export async function run(config: BenchConfig): Promise<BenchLine[]> {
   gpuPromise ??= createGpuSearch();
   const gpu = await gpuPromise;
   const { n, dims, k } = config;
