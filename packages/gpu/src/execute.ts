@@ -12,6 +12,7 @@ import { gpuErrorToWebEmbed } from './device.js';
 import { countPipeline, type GpuContext, mergePipeline, rescorePipeline, scanPipeline } from './context.js';
 import type { ColumnName, GpuCorpus } from './corpus.js';
 import {
+  COUNT_HIST_TILES,
   COUNT_PARAMS_BYTES,
   COUNT_QUERIES,
   COUNT_STATE_WORDS,
@@ -403,7 +404,8 @@ function encodeCountSelect(
     segments.forEach((segment, s) => {
       const bound = [params[s], queryBuffer, segment.columns.get('binary')!, segment.skip, ...extra];
       pass.setBindGroup(0, bindGroup(ws, pipeline, `count:${stage}:${s}`, bound));
-      pass.dispatchWorkgroups(tiles[s], blocks);
+      const width = stage === 'histogram' ? Math.ceil(tiles[s] / COUNT_HIST_TILES) : tiles[s];
+      pass.dispatchWorkgroups(width, blocks);
     });
   };
   const perQuery = (stage: 'threshold' | 'prefix', bound: GPUBuffer[]) => {

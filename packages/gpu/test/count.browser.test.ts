@@ -116,6 +116,34 @@ describe('Hamming counting selection', needs(noGpu), () => {
     index.destroy();
   });
 
+  it('histogram in workgroup memory over several tiles and query blocks (384-bit rows)', async () => {
+    // 3000 rows: 12 tiles, so histogram workgroups cover 4 tiles each (the last partly); 19
+    // queries: three blocks of 8, the last partly filled.
+    // Random rows spread distances over many bins (an exact count per bin matters); patterned
+    // rows pile hundreds of rows onto each distance (ties across workgroups matter).
+    const next = rng(61);
+    const random = { data: new Float32Array(3000 * 384).map(() => next() * 2 - 1), rows: 3000, dims: 384 };
+    for (const floats of [random, fewPatterns(3000, 384, 40, 62)]) {
+      const corpus = quantizeBinary(floats);
+      const queries = quantizeBinary(fewPatterns(19, 384, 25, 63));
+      const index = await binaryIndex(floats);
+      await expectLikeCore(index, queries, corpus, 10);
+      const deleted = [3, 1023, 1024, 2047, 2999];
+      index.remove(deleted);
+      await expectLikeCore(index, queries, corpus, 64, deleted);
+      index.destroy();
+    }
+  });
+
+  it('rows too wide for the workgroup histogram (1024 bits) count into the global bins', async () => {
+    const floats = fewPatterns(1400, 1024, 30, 71);
+    const corpus = quantizeBinary(floats);
+    const queries = quantizeBinary(fewPatterns(10, 1024, 12, 72));
+    const index = await binaryIndex(floats);
+    await expectLikeCore(index, queries, corpus, 15);
+    index.destroy();
+  });
+
   it('rows wider than 2047 bits keep rank selection, with the same answers', async () => {
     const floats = fewPatterns(300, 2100, 7, 51);
     const corpus = quantizeBinary(floats);

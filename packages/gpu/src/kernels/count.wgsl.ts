@@ -3,7 +3,11 @@
  * width), so instead of ranking candidates against each other the search counts them:
  *
  * 1. `histogram` (per segment): distances of every live row, counted per query into
- *    `bits + 1` global bins with atomic adds.
+ *    `bits + 1` bins. A workgroup covers {@link COUNT_HIST_TILES} tiles and counts into its own
+ *    workgroup-memory histogram, then adds each non-zero bin to the global one: random rows pile
+ *    onto a few dozen distances, and one global atomic per row and query on those few addresses
+ *    serializes the whole GPU. Rows too wide for the workgroup histogram
+ *    ({@link COUNT_LOCAL_BINS}) count straight into the global bins.
  * 2. `threshold` (per query): the distance `t` at which the cumulative count reaches k,
  *    the number of rows strictly below it (`less`) and how many rows at `t` to take (`need`).
  * 3. `ties` (per segment): rows at distance `t` per tile (atomic adds into cleared counters).
@@ -18,8 +22,8 @@
  * segment kernels read query words straight from the buffer (the same word for every
  * invocation), so only `emit` has a workgroup barrier.
  *
- * Dispatch: the segment kernels `(tilesInSegment, ceil(queries / COUNT_QUERIES))`, the query
- * kernels `(queries)`.
+ * Dispatch: the segment kernels `(tilesInSegment, ceil(queries / COUNT_QUERIES))` (the histogram
+ * `ceil(tilesInSegment / COUNT_HIST_TILES)` tiles wide), the query kernels `(queries)`.
  *
  * @module
  */
@@ -29,6 +33,15 @@ export const COUNT_TILE_ROWS = 256;
 
 /** Queries that share one workgroup of a segment kernel (and one read of its tile). */
 export const COUNT_QUERIES = 8;
+
+/** Tiles one histogram workgroup counts before adding its workgroup histogram to the global one. */
+export const COUNT_HIST_TILES = 4;
+
+/**
+ * Bins of the histogram kernel's workgroup histogram (`COUNT_QUERIES x (row bits + 1)` must fit:
+ * rows up to 511 bits); 16 KiB, WebGPU's default workgroup-memory limit.
+ */
+export const COUNT_LOCAL_BINS = 4096;
 
 /** Most histogram bins (row bits + 1) the threshold kernel holds in workgroup memory: rows up to 2047 bits. */
 export const MAX_COUNT_BINS = 2048;
@@ -111,20 +124,50 @@ const stages: Record<CountStage, string> = {
 ${distances}
 @group(0) @binding(4) var<storage, read_write> hist: array<atomic<u32>>;
 
+const HIST_TILES: u32 = ${COUNT_HIST_TILES}u;
+const LOCAL_BINS: u32 = ${COUNT_LOCAL_BINS}u;
+var<workgroup> localHist: array<atomic<u32>, ${COUNT_LOCAL_BINS}>;
+
 @compute @workgroup_size(${COUNT_TILE_ROWS})
 fn main(@builtin(local_invocation_id) lidv: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let localRow = wid.x * WG + lidv.x;
-  if (!isLive(localRow)) {
-    return;
-  }
+  let lid = lidv.x;
   let firstQuery = wid.y * QB;
-  let d = tileDistances(localRow, firstQuery);
-  for (var qi = 0u; qi < QB; qi = qi + 1u) {
-    let q = firstQuery + qi;
-    if (q >= params.queryCount) {
-      break;
+  let entries = QB * params.bins;
+  // Uniform: every invocation takes the same branch, so the barriers stay in uniform control flow.
+  let useLocal = entries <= LOCAL_BINS;
+  if (useLocal) {
+    for (var i = lid; i < entries; i = i + WG) {
+      atomicStore(&localHist[i], 0u);
     }
-    atomicAdd(&hist[q * params.bins + d[qi]], 1u);
+  }
+  workgroupBarrier();
+  for (var t = 0u; t < HIST_TILES; t = t + 1u) {
+    let localRow = (wid.x * HIST_TILES + t) * WG + lid;
+    if (!isLive(localRow)) {
+      continue;
+    }
+    let d = tileDistances(localRow, firstQuery);
+    for (var qi = 0u; qi < QB; qi = qi + 1u) {
+      let q = firstQuery + qi;
+      if (q >= params.queryCount) {
+        break;
+      }
+      if (useLocal) {
+        atomicAdd(&localHist[qi * params.bins + d[qi]], 1u);
+      } else {
+        atomicAdd(&hist[q * params.bins + d[qi]], 1u);
+      }
+    }
+  }
+  workgroupBarrier();
+  if (useLocal) {
+    for (var i = lid; i < entries; i = i + WG) {
+      let q = firstQuery + i / params.bins;
+      let count = atomicLoad(&localHist[i]);
+      if (q < params.queryCount && count != 0u) {
+        atomicAdd(&hist[q * params.bins + i % params.bins], count);
+      }
+    }
   }
 }
 `,
