@@ -83,12 +83,13 @@ async function main(): Promise<void> {
   const queries = list('queries', '1,64').map(Number);
   const modes = list('modes', ALL_MODES.join(',')) as BenchMode[];
   const runs = (args.runs as number | undefined) ?? (emulated ? 1 : 5);
+  const gpuWarmUps = emulated ? 1 : 10;
   const floatBudget = (args['float-budget'] as number | undefined) ?? 110_000_000;
   const kernelLines: BenchLine[] = [];
   for (const n of sizes) {
     for (const dims of dimsList) {
       console.log(`kernels: N=${n} dims=${dims}`);
-      const config: BenchConfig = { n, dims, queries, modes, runs, k: K, floatBudget };
+      const config: BenchConfig = { n, dims, queries, modes, runs, k: K, floatBudget, gpuWarmUps };
       kernelLines.push(...(await run(config)));
     }
   }
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
     '',
     '## Kernels',
     '',
-    `k = ${K}; median of ${runs} timed run(s) after one warm-up. ${GPU_TABLE_NOTE} Float32 storage is skipped above ${floatBudget} values.`,
+    `k = ${K}; median of ${runs} timed run(s), on the GPU after ${gpuWarmUps} untimed searches (a GPU idle for a while answers its first searches several times slower: clocks ramp up), on the CPU after one. ${GPU_TABLE_NOTE} Float32 storage is skipped above ${floatBudget} values.`,
     '',
     gpuLinesMarkdown(kernelLines),
     '',

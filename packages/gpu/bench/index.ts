@@ -91,12 +91,13 @@ async function main() {
       .split(',')
       .map(Number);
     const runs = Number(arg('runs', reduced ? '1' : '3'));
+    const gpuWarmUps = emulated ? 1 : 10;
     if (reduced)
       console.log('Software adapter: reduced default sizes (pass --full or --sizes/--dims to change).');
     const lines: BenchLine[] = [];
     for (const n of sizes) {
       for (const dims of dimsList) {
-        const config: BenchConfig = { n, dims, queries, modes, runs, k: K, floatBudget };
+        const config: BenchConfig = { n, dims, queries, modes, runs, k: K, floatBudget, gpuWarmUps };
         console.log(`N=${n} dims=${dims}`);
         lines.push(
           ...(await page.evaluate((c) => (globalThis as unknown as PageApi).webembedGpuBench.run(c), config)),
@@ -108,7 +109,7 @@ async function main() {
       '',
       ...banner,
       '',
-      `k = ${K}; median of ${runs} timed run(s) after one warm-up, in one Chromium page. ${GPU_TABLE_NOTE} Float32 storage is skipped above ${floatBudget} values (--float-budget).`,
+      `k = ${K}; median of ${runs} timed run(s), on the GPU after ${gpuWarmUps} untimed searches (a GPU idle for a while answers its first searches several times slower: clocks ramp up), on the CPU after one, in one Chromium page. ${GPU_TABLE_NOTE} Float32 storage is skipped above ${floatBudget} values (--float-budget).`,
       '',
       gpuLinesMarkdown(lines),
     ].join('\n');
