@@ -1,6 +1,7 @@
 /**
  * `pnpm bench gpu-node [--sizes 100K,1M] [--dims 384,1024] [--queries 1,64] [--runs 5]
- *   [--engine-sizes 10K,100K] [--engine-queries 30] [--float-budget N] [--dawn-flag f ...]`
+ *   [--engine-sizes 10K,100K] [--engine-queries 30] [--engine-batch 64] [--float-budget N]
+ *   [--dawn-flag f ...]`
  *
  * The GPU benchmarks in Node on Dawn's WebGPU (the `webgpu` package) rather than in Chromium,
  * for a machine that has a GPU but no browser (how the real-GPU figures in the README were
@@ -11,7 +12,9 @@
  * 2. Engine: `collection.search` end to end (minus the query embedding) through
  *    `engineFromEmbedder` over fake-indexeddb (bench/search/run-size.ts), once per
  *    `searchBackend` ('auto' as shipped, then 'webgpu' and 'cpu'): which backend `auto` chose
- *    and why, p50/p95, the bare core kernel in the same run, and whether the hits agree.
+ *    and why, p50/p95, the bare core kernel in the same run, and whether the hits agree; and per
+ *    mode one `collection.searchMany` of `--engine-batch` queries (default 64) beside the same
+ *    queries searched one at a time, with where `auto` routed the batch and why.
  *
  * On a software adapter (SwiftShader) `auto` keeps the CPU path by design, and the kernel
  * figures say nothing about a real GPU. Dawn finds Vulkan drivers through the usual loader
@@ -52,6 +55,7 @@ const args = parseArgs(process.argv.slice(2), {
   'float-budget': 'number',
   'engine-sizes': 'list',
   'engine-queries': 'number',
+  'engine-batch': 'number',
   'dawn-flag': 'list',
 });
 
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
 
   const engineSizes = list('engine-sizes', emulated ? '10000' : '10000,100000').map((s) => parseSize(s));
   const engineQueries = (args['engine-queries'] as number | undefined) ?? 30;
+  const engineBatch = (args['engine-batch'] as number | undefined) ?? 64;
   const engineRuns: { request: 'auto' | 'webgpu' | 'cpu'; result: SearchBenchResult }[] = [];
   for (const rows of engineSizes) {
     for (const request of ['auto', 'webgpu', 'cpu'] as const) {
@@ -109,6 +114,7 @@ async function main(): Promise<void> {
           queries: engineQueries,
           k: K,
           searchBackend: request,
+          batchQueries: engineBatch,
         },
         (message) => console.log(message),
       );
@@ -143,6 +149,42 @@ async function main(): Promise<void> {
       line.sameHits ? 'yes' : 'no',
     ]),
   );
+  const manyHeader = [
+    'rows',
+    'searchBackend',
+    'mode',
+    'queries',
+    'batch ran on',
+    'why',
+    'searchMany ms',
+    'per query ms',
+    'one search at a time, ms',
+    'throughput, batch / singles',
+    'first searchMany ms',
+    'same hits',
+  ];
+  const manyRows = engineRuns.flatMap(({ request, result }) =>
+    result.lines.flatMap((line) =>
+      line.many
+        ? [
+            [
+              result.rows,
+              request,
+              line.requested === 'default' ? `${line.mode} (default)` : line.mode,
+              line.many.queries,
+              line.many.backend,
+              line.many.reason.replace(/\|/g, '/'),
+              ms(line.many.manyMs),
+              ms(line.many.manyMs / line.many.queries),
+              ms(line.many.singlesMs),
+              `x${fmt(line.many.throughputRatio, 2)}`,
+              ms(line.many.firstMs),
+              line.many.sameHits ? 'yes' : 'no',
+            ],
+          ]
+        : [],
+    ),
+  );
   const md = [
     '# GPU search in Node on Dawn (`pnpm bench gpu-node`)',
     '',
@@ -161,6 +203,16 @@ async function main(): Promise<void> {
     `${engineQueries} queries per mode after a first (untimed here, shown as "first search") search; 384 dims; kinds float32 + int8 + binary; fake-indexeddb in Node. "e2e" excludes the query embedding (a stand-in embedder). "ran on" and "why" are the response's searchBackend and searchReason: with 'auto' the engine timed both paths on the first search of each mode and routed to the faster.`,
     '',
     markdownTable(engineHeader, engineRows),
+    ...(manyRows.length > 0
+      ? [
+          '',
+          `## collection.searchMany: ${engineBatch} queries at once beside one at a time`,
+          '',
+          `Per mode, one \`searchMany\` of ${engineBatch} queries (one embedding, one batched ranking; minus the embedding) against \`search\` of each of them in turn (summed), median of 3 runs each after one untimed first batch. With 'auto' the first batch timed both paths for its batch-size bucket (1, 2-8, 9-64, 65+), apart from single searches; "why" is the batch's searchReason. "same hits": every query's ids and scores equal its single search's.`,
+          '',
+          markdownTable(manyHeader, manyRows),
+        ]
+      : []),
   ].join('\n');
   console.log(`\n${md}`);
   writeResults('gpu-node', md, { info, emulated, kernelLines, engineRuns });

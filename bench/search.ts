@@ -3,11 +3,13 @@
  * `collection.search` end to end (minus the query embedding) against the bare `@webembed/core`
  * kernel on the same rows and queries, in the same worker and run, with the engine's own
  * breakdown per search (snapshot check, kernel, hit hydration) and the IndexedDB transactions
- * each search opened.
+ * each search opened. Per mode, also one `collection.searchMany` of `--batch` queries (default
+ * 64; 0 skips it) beside the same queries searched one at a time: throughput ratio, where `auto`
+ * routed the batch and why.
  *
  * Usage: `pnpm bench search [--sizes 24,10K,100K,1M] [--dims 384] [--queries 50] [--k 10]
  *   [--modes default,hamming] [--kinds float32,int8,binary] [--large-kinds float32,binary]
- *   [--backend auto|cpu|webgpu] [--port 0]`
+ *   [--backend auto|cpu|webgpu] [--batch 64] [--port 0]`
  *
  * `--large-kinds` applies from 500K rows (int8 rows are not read by the default mode and would
  * add 384 MB at 1M). Writes bench-results/search.{md,json}.
@@ -41,6 +43,7 @@ const args = parseArgs(process.argv.slice(2), {
   kinds: 'list',
   'large-kinds': 'list',
   backend: 'string',
+  batch: 'number',
   port: 'string',
 });
 const sizes = ((args.sizes as string[] | undefined) ?? ['24', '10K', '100K', '1M']).map(parseSize);
@@ -52,6 +55,7 @@ const kinds = (args.kinds as string[] | undefined) ?? ['float32', 'int8', 'binar
 const largeKinds = (args['large-kinds'] as string[] | undefined) ?? ['float32', 'binary'];
 const backend = (args.backend as string | undefined) ?? 'auto';
 const port = Number((args.port as string | undefined) ?? '0');
+const batchQueries = (args.batch as number | undefined) ?? 64;
 
 async function bundle(entry: string): Promise<string> {
   const result = await build({
@@ -124,6 +128,26 @@ function tableRow(line: SearchBenchLine): (string | number)[] {
   ];
 }
 
+/** The searchMany table's row of one line (null when the batch was skipped). */
+function manyRow(line: SearchBenchLine): (string | number)[] | null {
+  const many = line.many;
+  if (!many) return null;
+  return [
+    line.rows.toLocaleString('en-US'),
+    line.requested === 'default' ? `${line.mode} (default)` : line.mode,
+    many.queries,
+    many.backend,
+    ms(many.manyMs, 2),
+    ms(many.manyMs / many.queries),
+    ms(many.singlesMs, 2),
+    ms(many.singlesMs / many.queries),
+    `x${fmt(many.throughputRatio, 2)}`,
+    ms(many.firstMs, 1),
+    many.sameHits ? 'yes' : 'no',
+    many.reason.replace(/\|/g, '/'),
+  ];
+}
+
 async function main(): Promise<void> {
   const [page, worker] = await Promise.all([bundle('page.ts'), bundle('worker.ts')]);
   const server = await serve({ '/page.js': page, '/worker.js': worker });
@@ -156,6 +180,7 @@ async function main(): Promise<void> {
         queries,
         k,
         searchBackend: backend as SearchBenchConfig['searchBackend'],
+        batchQueries,
       };
       console.log(`size ${rows.toLocaleString('en-US')} x ${dims}, kinds ${config.kinds.join('+')}`);
       const result = await tab.evaluate(
@@ -166,7 +191,11 @@ async function main(): Promise<void> {
         config,
       );
       results.push(result);
-      for (const line of result.lines) console.log(`  ${tableRow(line).join(' | ')}`);
+      for (const line of result.lines) {
+        console.log(`  ${tableRow(line).join(' | ')}`);
+        const many = manyRow(line);
+        if (many) console.log(`  searchMany: ${many.join(' | ')}`);
+      }
     }
   } finally {
     await context.close();
@@ -192,6 +221,21 @@ async function main(): Promise<void> {
     'same top-k',
   ];
   const lines = results.flatMap((r) => r.lines);
+  const manyHeader = [
+    'rows',
+    'mode',
+    'queries',
+    'batch ran on',
+    'searchMany ms',
+    'per query',
+    'one search at a time, ms',
+    'per query',
+    'throughput, batch / singles',
+    'first searchMany ms',
+    'same hits',
+    'why there',
+  ];
+  const manyRows = lines.map(manyRow).filter((row) => row !== null);
   const engineInfo = results[0]?.engineSearchInfo;
   const md = [
     '# Engine search benchmark (headless Chromium, module worker)',
@@ -215,6 +259,20 @@ async function main(): Promise<void> {
     '',
     markdownTable(header, lines.map(tableRow)),
     '',
+    ...(manyRows.length > 0
+      ? [
+          `## searchMany: a batch of ${batchQueries} queries beside the same queries one search at a time`,
+          '',
+          'Per mode, `collection.searchMany` of the batch (one embedding, one batched ranking; minus the embedding)',
+          'against `collection.search` of each of its queries in turn (summed, minus the embeddings), median of 3 runs',
+          'each, after one untimed first batch (where `auto` times both paths for the batch-size bucket). The',
+          "throughput column is the singles' total over the batch's time; \"same hits\" compares every query's ids and",
+          'scores; "why there" is the batch\'s searchReason.',
+          '',
+          markdownTable(manyHeader, manyRows),
+          '',
+        ]
+      : []),
     ...results.map(
       (r) =>
         `- ${r.rows.toLocaleString('en-US')} rows (${r.kinds.join('+')}): written in ${fmt(r.writeMs / 1000, 1)} s; ${r.lines

@@ -2,7 +2,9 @@
  * One size of `pnpm bench search`: fills one IndexedDB collection with synthetic unit vectors, opens it through the engine
  * (`engineFromEmbedder` with a stand-in embedder, so the query embedding costs nothing and is
  * subtracted anyway), and times `collection.search` end to end beside the bare `@webembed/core`
- * kernel on the same rows, query by query, in the same thread and run. bench/search/worker.ts
+ * kernel on the same rows, query by query, in the same thread and run; then, per mode, one
+ * `collection.searchMany` of a batch of queries (64 by default) beside the same queries searched
+ * one `collection.search` at a time. bench/search/worker.ts
  * runs it in a Chromium module worker; bench/gpu-node.ts runs it in Node (fake-indexeddb, Dawn).
  *
  * @module
@@ -23,6 +25,7 @@ import {
 } from '@webembed/core';
 import {
   type Embedder,
+  type EngineCollectionHandle,
   type SearchMode,
   type SearchResponse,
   engineFromEmbedder,
@@ -42,6 +45,29 @@ export interface SearchBenchConfig {
   readonly queries: number;
   readonly k: number;
   readonly searchBackend: 'auto' | 'webgpu' | 'cpu';
+  /** Queries of the `searchMany` batch timed per mode (default 64; 0 skips it). */
+  readonly batchQueries?: number;
+}
+
+/** One mode's `searchMany` of a batch beside the same queries searched one at a time. */
+export interface SearchManyBenchLine {
+  /** Queries in the batch. */
+  readonly queries: number;
+  /** `searchMany` wall time minus its (one) embedding, ms; median of the timed runs. */
+  readonly manyMs: number;
+  /** The same queries through `search` one after another, summed, minus their embeddings; median of the runs. */
+  readonly singlesMs: number;
+  /** `singlesMs / manyMs`: how many times the per-query throughput of the batch is the singles'. */
+  readonly throughputRatio: number;
+  /** The first `searchMany` of this mode (with `auto`, it times both paths for the batch's bucket). */
+  readonly firstMs: number;
+  /** Where the batch ran, and why (the response's searchBackend and searchReason). */
+  readonly backend: string;
+  readonly reason: string;
+  /** Whether every query's hits in the batch equal its single search's (ids and scores). */
+  readonly sameHits: boolean;
+  /** The engine's breakdown of one timed batch. */
+  readonly breakdown: { snapshotMs?: number; kernelMs?: number; hydrateMs?: number };
 }
 
 /** Per-search samples of one mode at one size. */
@@ -67,6 +93,8 @@ export interface SearchBenchLine {
   readonly firstBreakdown: { snapshotMs?: number; kernelMs?: number; hydrateMs?: number };
   /** Whether the engine's top-k ids equal the bare kernel's for every timed query. */
   readonly sameHits: boolean;
+  /** `searchMany` of a batch beside single searches (absent when `batchQueries` is 0). */
+  readonly many?: SearchManyBenchLine;
 }
 
 /** What one size produced. */
@@ -80,6 +108,8 @@ export interface SearchBenchResult {
 }
 
 const BATCH = 16_384;
+/** Timed runs of the batch and of its single searches (medians reported). */
+const MANY_RUNS = 3;
 
 function pickBreakdown(response: SearchResponse): SearchBenchLine['firstBreakdown'] {
   const t = response.timings;
@@ -232,7 +262,8 @@ export async function runSize(
   const { rows, dims, kinds, k } = config;
   const database = `search-bench-${rows}`;
   await deleteDatabase(database);
-  const plan = queryPlan(rows, config.queries + 1);
+  const batchQueries = config.batchQueries ?? 64;
+  const plan = queryPlan(rows, Math.max(config.queries + 1, batchQueries));
   const sources = new Float32Array(plan.length * dims);
   const embedder = tableEmbedder(dims, new Float32Array(0));
   const store = await openVectorStore(database);
@@ -345,7 +376,13 @@ export async function runSize(
         if (expected.join() !== got.join()) line.sameHits = false;
       }
       line.transactionsPerSearch = (transactions - before) / config.queries;
-      lines.push(line);
+      const many = batchQueries > 0 ? await timeSearchMany(collection, mode, k, batchQueries) : undefined;
+      lines.push(many ? { ...line, many } : line);
+      if (many) {
+        log(
+          `  ${rows} ${line.mode}: searchMany of ${many.queries} ${many.manyMs.toFixed(2)} ms vs ${many.singlesMs.toFixed(2)} ms one by one (x${many.throughputRatio.toFixed(2)} throughput, ${many.backend}: ${many.reason})`,
+        );
+      }
       log(
         `  ${rows} ${line.mode}: first ${line.firstMs.toFixed(1)} ms (${JSON.stringify(line.firstBreakdown)}), ${config.queries} searches timed (${line.backend})`,
       );
@@ -355,4 +392,60 @@ export async function runSize(
     await engine.dispose();
     await deleteDatabase(database);
   }
+}
+
+const medianOf = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * One mode's `searchMany` of queries `q0..q(n-1)` beside the same queries through `search` one
+ * at a time (both minus their embedding time), after one untimed first batch (where `auto`
+ * times both paths for the batch's bucket).
+ */
+async function timeSearchMany(
+  collection: EngineCollectionHandle,
+  mode: SearchMode | undefined,
+  k: number,
+  count: number,
+): Promise<SearchManyBenchLine> {
+  const texts = Array.from({ length: count }, (_, q) => `q${q}`);
+  let start = performance.now();
+  const first = await collection.searchMany(texts, { k, mode });
+  const firstMs = performance.now() - start - first.timings.embedMs;
+  const manyRuns: number[] = [];
+  const singleRuns: number[] = [];
+  let last = first;
+  let sameHits = true;
+  for (let run = 0; run < MANY_RUNS; run++) {
+    start = performance.now();
+    last = await collection.searchMany(texts, { k, mode });
+    manyRuns.push(performance.now() - start - last.timings.embedMs);
+    let total = 0;
+    for (let q = 0; q < count; q++) {
+      start = performance.now();
+      const one = await collection.search(texts[q], { k, mode });
+      total += performance.now() - start - one.timings.embedMs;
+      const mine = last.results[q].hits;
+      if (
+        mine.length !== one.hits.length ||
+        mine.some((h, i) => h.id !== one.hits[i].id || h.score !== one.hits[i].score)
+      ) {
+        sameHits = false;
+      }
+    }
+    singleRuns.push(total);
+  }
+  const manyMs = medianOf(manyRuns);
+  const singlesMs = medianOf(singleRuns);
+  const t = last.timings;
+  return {
+    queries: count,
+    manyMs,
+    singlesMs,
+    throughputRatio: singlesMs / manyMs,
+    firstMs,
+    backend: last.searchBackend,
+    reason: last.searchReason ?? '',
+    sameHits,
+    breakdown: { snapshotMs: t.snapshotMs, kernelMs: t.kernelMs, hydrateMs: t.hydrateMs },
+  };
 }

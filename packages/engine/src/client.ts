@@ -214,6 +214,16 @@ export async function engineInWorker(
             opId,
           }),
         ),
+      searchMany: (queries, o = {}) =>
+        withAbort(api, o.signal, (opId) =>
+          api.searchMany(name, queries, {
+            k: o.k,
+            mode: o.mode,
+            filter: plainFilter(o.filter),
+            hybridDense: o.hybridDense,
+            opId,
+          }),
+        ),
       delete: (ids) => api.delete(name, ids),
       count: () => api.count(name),
       clear: () => api.clear(name),

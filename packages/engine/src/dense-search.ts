@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Float32Matrix } from '@webembed/core';
 import type {
   Collection,
   CollectionSnapshot,
@@ -15,7 +16,13 @@ import type {
   StoreSearchMode,
   VectorKind,
 } from '@webembed/store';
-import { filterPredicate, liveRowCount, rankSnapshot, snapshotRowId } from '@webembed/store';
+import {
+  filterPredicate,
+  liveRowCount,
+  rankSnapshot,
+  rankSnapshotMany,
+  snapshotRowId,
+} from '@webembed/store';
 
 /** A ranked dense hit. */
 export interface DenseHit {
@@ -57,11 +64,28 @@ export interface DenseSearchResult {
   readonly timings: DenseSearchTimings;
 }
 
+/** What a batched dense search returns: one hit list per query row, in order. */
+export interface DenseSearchManyResult {
+  /** Hits of each query row, as {@link DenseSearcher.search} of that row alone would return them. */
+  readonly hits: DenseHit[][];
+  /** Where the ranking ran, and why there. */
+  readonly backend: 'webgpu' | 'cpu';
+  readonly reason: string;
+  /** Of the whole batch. */
+  readonly timings: DenseSearchTimings;
+}
+
 /** Dense top-k over one stored collection. */
 export interface DenseSearcher {
   /** Where searches run by default (a search's result says where it actually ran). */
   readonly backend: 'webgpu' | 'cpu';
   search(query: Float32Array, options: DenseSearchOptions): Promise<DenseSearchResult>;
+  /**
+   * Ranks every row of `queries` (row-major, the collection's width) with the same options, in
+   * one batched kernel call per ranking round; each query's hits equal `search` of that row alone.
+   * Optional: collections call `search` once per row for a searcher without it.
+   */
+  searchMany?(queries: Float32Matrix, options: DenseSearchOptions): Promise<DenseSearchManyResult>;
   /** Live rows of the current snapshot (no IndexedDB read while nothing changed). */
   liveRows?(): Promise<number>;
   /**
@@ -193,25 +217,86 @@ export async function rankDistinct(
     const ranked = await rank(fetch);
     kernelMs += performance.now() - started;
     const hydrateStart = performance.now();
-    const hits: DenseHit[] = [];
-    const seen = new Set<string>();
-    for (let i = 0; i < ranked.rows.length && hits.length < options.k; i++) {
-      const row = ranked.rows[i];
-      const id = snapshotRowId(snapshot, row);
-      const metadata = snapshot.metadata?.[row];
-      if (options.distinct) {
-        const key = options.distinct(id, metadata);
-        if (seen.has(key)) continue;
-        seen.add(key);
-      }
-      hits.push({ id, text: snapshot.texts?.[row] ?? '', metadata, score: ranked.scores[i] });
-    }
+    const hits = hydrateDistinct(snapshot, options, ranked);
     hydrateMs += performance.now() - hydrateStart;
     if (hits.length === options.k || ranked.rows.length < fetch || fetch >= live) {
       return { hits, kernelMs, hydrateMs };
     }
     fetch = Math.min(fetch * 4 + 10, live);
   }
+}
+
+/** Up to `options.k` hits of `ranked`, distinct by `options.distinct`, ids, texts and metadata read. */
+function hydrateDistinct(
+  snapshot: CollectionSnapshot,
+  options: DenseSearchOptions,
+  ranked: RankedRows,
+): DenseHit[] {
+  const hits: DenseHit[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < ranked.rows.length && hits.length < options.k; i++) {
+    const row = ranked.rows[i];
+    const id = snapshotRowId(snapshot, row);
+    const metadata = snapshot.metadata?.[row];
+    if (options.distinct) {
+      const key = options.distinct(id, metadata);
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    hits.push({ id, text: snapshot.texts?.[row] ?? '', metadata, score: ranked.scores[i] });
+  }
+  return hits;
+}
+
+/**
+ * {@link rankDistinct} for `count` queries at once. `rank(queries, k)` ranks the listed query
+ * rows (ascending indices into the batch) in one call and returns one list per listed query.
+ * Every query starts at `options.k` rows; those that end up with too few distinct keys are
+ * ranked again together at the next size (k x 4 + 10, ...), so each query goes through exactly
+ * the rounds, and gets exactly the hits, that `rankDistinct` gives it alone.
+ */
+export async function rankDistinctMany(
+  snapshot: CollectionSnapshot,
+  options: DenseSearchOptions,
+  count: number,
+  rank: (queries: readonly number[], k: number) => readonly RankedRows[] | Promise<readonly RankedRows[]>,
+): Promise<{ hits: DenseHit[][]; kernelMs: number; hydrateMs: number }> {
+  const live = liveRowCount(snapshot);
+  const out: DenseHit[][] = Array.from({ length: count }, () => []);
+  let pending = Array.from({ length: count }, (_, q) => q);
+  let fetch = options.k;
+  let kernelMs = 0;
+  let hydrateMs = 0;
+  while (pending.length > 0) {
+    const started = performance.now();
+    const ranked = await rank(pending, fetch);
+    kernelMs += performance.now() - started;
+    const hydrateStart = performance.now();
+    const again: number[] = [];
+    pending.forEach((q, i) => {
+      const hits = hydrateDistinct(snapshot, options, ranked[i]);
+      out[q] = hits;
+      if (hits.length < options.k && ranked[i].rows.length >= fetch && fetch < live) again.push(q);
+    });
+    hydrateMs += performance.now() - hydrateStart;
+    pending = again;
+    fetch = Math.min(fetch * 4 + 10, live);
+  }
+  return { hits: out, kernelMs, hydrateMs };
+}
+
+/**
+ * The rows `picked` (ascending indices) of `queries` as a matrix: `queries` itself when every
+ * row is picked, else a copy.
+ */
+export function pickQueries(queries: Float32Matrix, picked: readonly number[]): Float32Matrix {
+  if (picked.length === queries.rows) return queries;
+  const { dims } = queries;
+  const data = new Float32Array(picked.length * dims);
+  picked.forEach((q, i) => {
+    data.set(queries.data.subarray(q * dims, (q + 1) * dims), i * dims);
+  });
+  return { data, rows: picked.length, dims };
 }
 
 /** Row of each live id, built once per snapshot on first use. */
@@ -248,6 +333,23 @@ export function createStoreSearcher(
       const snapshotMs = performance.now() - started;
       const { hits, kernelMs, hydrateMs } = await rankDistinct(snapshot, options, (k) =>
         rankSnapshot(snapshot, query, { k, mode: options.mode, filter: options.filter }),
+      );
+      return { hits, backend: 'cpu', reason, timings: { snapshotMs, kernelMs, hydrateMs } };
+    },
+    async searchMany(queries, options) {
+      const started = performance.now();
+      const snapshot = await view.current(storedKinds && formsForMode(options.mode, storedKinds));
+      const snapshotMs = performance.now() - started;
+      const { hits, kernelMs, hydrateMs } = await rankDistinctMany(
+        snapshot,
+        options,
+        queries.rows,
+        (picked, k) =>
+          rankSnapshotMany(snapshot, pickQueries(queries, picked), {
+            k,
+            mode: options.mode,
+            filter: options.filter,
+          }),
       );
       return { hits, backend: 'cpu', reason, timings: { snapshotMs, kernelMs, hydrateMs } };
     },

@@ -172,6 +172,7 @@ export async function engineFromEmbedder(
       add: (docs: readonly DocumentToAdd[], o?: AddOptions) => inner.add(docs, o),
       upsert: (docs: readonly DocumentToAdd[], o?: AddOptions) => inner.upsert(docs, o),
       search: (query: string, o?: CollectionSearchOptions) => inner.search(query, o),
+      searchMany: (queries: readonly string[], o?: CollectionSearchOptions) => inner.searchMany(queries, o),
       delete: (ids: readonly string[]) => inner.delete(ids),
       count: () => inner.count(),
       clear: () => inner.clear(),

@@ -4,8 +4,11 @@
  * `searchBackend: 'auto'` never opens a device on a software adapter (SwiftShader, llvmpipe, a
  * fallback adapter): those emulate the GPU on the CPU and search tens of times slower than the
  * CPU path. On a hardware adapter each collection times both paths on its first search of a
- * mode (again when its size has changed twofold) and routes that mode to the faster; the choice
- * and the measurement are in every response's `searchReason`. `'webgpu'` uses the adapter the
+ * mode and batch-size bucket (again when its size has changed twofold) and routes that mode and
+ * bucket to the faster; the choice and the measurement are in every response's `searchReason`.
+ * Batches of queries (`searchMany`) are timed as batches and routed apart from single queries,
+ * in the buckets of {@link batchBucket}: a GPU round trip that loses to the CPU for one query
+ * can win for 64. `'webgpu'` uses the adapter the
  * browser gives, software or not; `'cpu'` never touches WebGPU.
  *
  * The GPU index is created with the searcher and its pipelines compiled then, in the
@@ -15,7 +18,7 @@
  *
  * @module
  */
-import type { Int8Calibration, TopK } from '@webembed/core';
+import type { Float32Matrix, Int8Calibration, TopK } from '@webembed/core';
 import {
   type AppendBatch,
   type GpuIndex,
@@ -26,14 +29,18 @@ import {
   createGpuSearch,
 } from '@webembed/gpu';
 import type { Collection, CollectionSnapshot, StoreSearchMode, VectorKind } from '@webembed/store';
-import { liveRowCount, rankSnapshot } from '@webembed/store';
+import { liveRowCount, rankSnapshotMany } from '@webembed/store';
 import {
+  type DenseHit,
+  type DenseSearchOptions,
+  type DenseSearchTimings,
   type DenseSearcher,
   type RankedRows,
   createStoreSearcher,
   documentsOf,
   passesFilter,
-  rankDistinct,
+  pickQueries,
+  rankDistinctMany,
   watchSnapshot,
 } from './dense-search.js';
 
@@ -88,16 +95,55 @@ export interface BackendTimings {
 
 const msText = (ms: number) => (ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
-/** Picks the faster path from measured timings (ties go to the CPU: no device round trip). */
-export function chooseBackend(timings: BackendTimings, rows: number, mode: string): BackendChoice {
+/**
+ * The batch-size bucket a search of `queries` query rows is routed in: `1` (a single search),
+ * `2-8`, `9-64` or `65+`. `auto` times and routes each (mode, bucket) pair apart: per-query
+ * GPU overhead (a submit and a read-back per batch) shrinks as the batch grows, while the CPU's
+ * cost per query stays about flat, so the faster path can differ between buckets. Batches
+ * within a bucket are close enough in size to share one measurement.
+ */
+export function batchBucket(queries: number): '1' | '2-8' | '9-64' | '65+' {
+  if (queries <= 1) return '1';
+  if (queries <= 8) return '2-8';
+  if (queries <= 64) return '9-64';
+  return '65+';
+}
+
+/**
+ * Picks the faster path from measured timings (ties go to the CPU: no device round trip).
+ * `queries` is the batch size that was timed (default 1, a single search); for a batch the
+ * reason names its size and bucket.
+ */
+export function chooseBackend(
+  timings: BackendTimings,
+  rows: number,
+  mode: string,
+  queries = 1,
+): BackendChoice {
   const backend = timings.gpuMs < timings.cpuMs ? 'webgpu' : 'cpu';
+  const timed =
+    queries === 1
+      ? `${mode}, timed on a search`
+      : `${mode}, timed on a batch of ${queries} queries; batches of ${batchBucket(queries)} queries route alike`;
   return {
     backend,
-    reason: `${backend === 'cpu' ? 'cpu' : 'webgpu'} is faster: cpu ${msText(timings.cpuMs)} ms vs webgpu ${msText(timings.gpuMs)} ms at ${rows.toLocaleString('en-US')} rows (${mode}, timed on a search)`,
+    reason: `${backend === 'cpu' ? 'cpu' : 'webgpu'} is faster: cpu ${msText(timings.cpuMs)} ms vs webgpu ${msText(timings.gpuMs)} ms at ${rows.toLocaleString('en-US')} rows (${timed})`,
   };
 }
 
-/** Ranks one query on the CPU and on the GPU a few times each; returns the best times. */
+/** What {@link timeBothPaths} (or an injected `measure`) runs: the same ranking on each path. */
+export interface MeasuredRun {
+  /** Ranks the search (all its query rows) on the CPU. */
+  readonly cpu: () => unknown;
+  /** Ranks the search (all its query rows) on the GPU. */
+  readonly gpu: () => Promise<unknown>;
+  /** Query rows ranked by one run (1 for a single search, the batch size for `searchMany`). */
+  readonly queries: number;
+  /** The search mode timed. */
+  readonly mode: StoreSearchMode;
+}
+
+/** Ranks one search (one query or a batch) on the CPU and on the GPU a few times each; returns the best times. */
 export async function timeBothPaths(run: {
   readonly cpu: () => unknown;
   readonly gpu: () => Promise<unknown>;
@@ -121,8 +167,9 @@ export async function timeBothPaths(run: {
 /** Options of {@link createGpuSearcher}. */
 export interface GpuSearcherOptions {
   /**
-   * `auto` (default): per search mode, time both paths on the first search and route to the
-   * faster, measuring again once the live rows have doubled or halved. `webgpu`: every
+   * `auto` (default): per search mode and batch-size bucket ({@link batchBucket}), time both
+   * paths on the first search and route to the faster, measuring again once the live rows have
+   * doubled or halved. `webgpu`: every
    * eligible search on the GPU.
    */
   readonly policy?: 'auto' | 'webgpu';
@@ -135,7 +182,7 @@ export interface GpuSearcherOptions {
   /** Whether stored vectors are unit length (float32 searches use dot, else cosine). Default true. */
   readonly normalized?: boolean;
   /** Times both paths for `auto` (tests inject fixed timings). Default {@link timeBothPaths}. */
-  readonly measure?: (run: { cpu: () => unknown; gpu: () => Promise<unknown> }) => Promise<BackendTimings>;
+  readonly measure?: (run: MeasuredRun) => Promise<BackendTimings>;
 }
 
 interface IndexState {
@@ -186,10 +233,11 @@ function warmUpSearches(kinds: readonly VectorKind[], normalized: boolean): Warm
   return out;
 }
 
-function rankedOf(top: TopK): RankedRows {
+/** The ranked rows of query `q` of a top-k result. */
+function rankedOf(top: TopK, q: number): RankedRows {
   const rows: number[] = [];
   const scores: number[] = [];
-  for (let i = 0; i < top.k; i++) {
+  for (let i = q * top.k; i < (q + 1) * top.k; i++) {
     if (top.indices[i] < 0) continue;
     rows.push(top.indices[i]);
     scores.push(top.scores[i]);
@@ -211,7 +259,8 @@ export function createGpuSearcher(
   const policy = options.policy ?? 'auto';
   const measure = options.measure ?? timeBothPaths;
   const view = watchSnapshot(stored);
-  const routes = new Map<StoreSearchMode, BackendChoice & { rows: number }>();
+  // Keyed by mode and batch-size bucket: `float32|1`, `float32|9-64`, ...
+  const routes = new Map<string, BackendChoice & { rows: number }>();
   let state: IndexState | null = null;
   let warming: Promise<void> = Promise.resolve();
 
@@ -269,6 +318,7 @@ export function createGpuSearcher(
 
   async function route(
     mode: StoreSearchMode,
+    queries: number,
     snapshot: CollectionSnapshot,
     index: GpuIndex,
     rankCpu: () => unknown,
@@ -277,62 +327,87 @@ export function createGpuSearcher(
     if (index.backend !== 'webgpu') return { backend: 'cpu', reason: index.reason };
     if (policy === 'webgpu') return { backend: 'webgpu', reason: `searchBackend 'webgpu': ${index.reason}` };
     const live = liveRowCount(snapshot);
-    const known = routes.get(mode);
+    const key = `${mode}|${batchBucket(queries)}`;
+    const known = routes.get(key);
     if (known && live <= known.rows * 2 && live * 2 >= known.rows) return known;
-    const choice = chooseBackend(await measure({ cpu: rankCpu, gpu: rankGpu }), live, mode);
-    routes.set(mode, { ...choice, rows: live });
+    const timings = await measure({ cpu: rankCpu, gpu: rankGpu, queries, mode });
+    const choice = chooseBackend(timings, live, mode, queries);
+    routes.set(key, { ...choice, rows: live });
     return choice;
+  }
+
+  /** Ranks every row of `queries`: one batched CPU or GPU call per ranking round. */
+  async function rankBatch(
+    queries: Float32Matrix,
+    searchOptions: DenseSearchOptions,
+  ): Promise<{
+    hits: DenseHit[][];
+    backend: 'webgpu' | 'cpu';
+    reason: string;
+    timings: DenseSearchTimings;
+  }> {
+    const started = performance.now();
+    const snapshot = await view.current();
+    const { mode, filter } = searchOptions;
+    const rankCpu = (picked: readonly number[], k: number) =>
+      rankSnapshotMany(snapshot, pickQueries(queries, picked), { k, mode, filter });
+    if (filter !== undefined || searchOptions.k > MAX_GPU_K || liveRowCount(snapshot) === 0) {
+      const snapshotMs = performance.now() - started;
+      const { hits, kernelMs, hydrateMs } = await rankDistinctMany(
+        snapshot,
+        searchOptions,
+        queries.rows,
+        rankCpu,
+      );
+      const reason =
+        filter !== undefined
+          ? 'filtered searches run on the CPU path'
+          : liveRowCount(snapshot) === 0
+            ? 'the collection is empty'
+            : `k above the GPU selection limit (${MAX_GPU_K}) runs on the CPU path`;
+      return { hits, backend: 'cpu', reason, timings: { snapshotMs, kernelMs, hydrateMs } };
+    }
+    const index = await indexFor(snapshot);
+    const snapshotMs = performance.now() - started;
+    const kernelStart = performance.now();
+    await warming;
+    const rankGpu = async (picked: readonly number[], k: number) => {
+      const top = await index.search(
+        pickQueries(queries, picked),
+        gpuOptions(mode, Math.min(k, index.liveRows), snapshot),
+      );
+      return picked.map((_, i) => rankedOf(top, i));
+    };
+    const all = Array.from({ length: queries.rows }, (_, q) => q);
+    const choice = await route(
+      mode,
+      queries.rows,
+      snapshot,
+      index,
+      () => rankCpu(all, searchOptions.k),
+      () => rankGpu(all, searchOptions.k),
+    );
+    const setupMs = performance.now() - kernelStart;
+    const ranked = await rankDistinctMany(snapshot, searchOptions, queries.rows, (picked, k) =>
+      choice.backend === 'webgpu' ? rankGpu(picked, k) : rankCpu(picked, k),
+    );
+    // A fault during this search moves the index to the CPU path: report where it really ran.
+    const backend = choice.backend === 'webgpu' ? index.backend : 'cpu';
+    return {
+      hits: ranked.hits,
+      backend,
+      reason: backend === choice.backend ? choice.reason : index.reason,
+      timings: { snapshotMs, kernelMs: setupMs + ranked.kernelMs, hydrateMs: ranked.hydrateMs },
+    };
   }
 
   return {
     backend: 'webgpu',
     async search(query, searchOptions) {
-      const started = performance.now();
-      const snapshot = await view.current();
-      const { mode, filter } = searchOptions;
-      const rankCpu = (k: number) => rankSnapshot(snapshot, query, { k, mode, filter });
-      if (filter !== undefined || searchOptions.k > MAX_GPU_K || liveRowCount(snapshot) === 0) {
-        const snapshotMs = performance.now() - started;
-        const { hits, kernelMs, hydrateMs } = await rankDistinct(snapshot, searchOptions, rankCpu);
-        const reason =
-          filter !== undefined
-            ? 'filtered searches run on the CPU path'
-            : liveRowCount(snapshot) === 0
-              ? 'the collection is empty'
-              : `k above the GPU selection limit (${MAX_GPU_K}) runs on the CPU path`;
-        return { hits, backend: 'cpu', reason, timings: { snapshotMs, kernelMs, hydrateMs } };
-      }
-      const index = await indexFor(snapshot);
-      const snapshotMs = performance.now() - started;
-      const kernelStart = performance.now();
-      await warming;
-      const rankGpu = async (k: number) =>
-        rankedOf(
-          await index.search(
-            { data: query, rows: 1, dims: snapshot.dims },
-            gpuOptions(mode, Math.min(k, index.liveRows), snapshot),
-          ),
-        );
-      const choice = await route(
-        mode,
-        snapshot,
-        index,
-        () => rankCpu(searchOptions.k),
-        () => rankGpu(searchOptions.k),
-      );
-      const setupMs = performance.now() - kernelStart;
-      const ranked = await rankDistinct(snapshot, searchOptions, (k) =>
-        choice.backend === 'webgpu' ? rankGpu(k) : rankCpu(k),
-      );
-      // A fault during this search moves the index to the CPU path: report where it really ran.
-      const backend = choice.backend === 'webgpu' ? index.backend : 'cpu';
-      return {
-        hits: ranked.hits,
-        backend,
-        reason: backend === choice.backend ? choice.reason : index.reason,
-        timings: { snapshotMs, kernelMs: setupMs + ranked.kernelMs, hydrateMs: ranked.hydrateMs },
-      };
+      const { hits, ...rest } = await rankBatch({ data: query, rows: 1, dims: query.length }, searchOptions);
+      return { hits: hits[0], ...rest };
     },
+    searchMany: rankBatch,
     async liveRows() {
       const kept = view.kept();
       return kept ? liveRowCount(kept) : stored.count();

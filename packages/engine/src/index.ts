@@ -47,13 +47,16 @@ export type {
   DocumentToAdd,
   EngineCollection,
   SearchHit,
+  SearchManyResponse,
+  SearchManyResult,
   SearchMode,
   SearchResponse,
+  SearchTimings,
 } from './collection.js';
 export { createStoreSearcher } from './dense-search.js';
-export type { DenseHit, DenseSearcher } from './dense-search.js';
+export type { DenseHit, DenseSearchManyResult, DenseSearcher } from './dense-search.js';
 export { CHUNK_KEYS, chunkIdOf } from './chunks.js';
-export { EXACT_SEARCH_ROW_LIMIT } from './collection.js';
+export { EXACT_SEARCH_ROW_LIMIT, MAX_SEARCH_MANY_QUERIES } from './collection.js';
 export { DEFAULT_LOAD_STALL_TIMEOUT_MS, createEngine, engineInWorker, open } from './client.js';
 export type {
   CreateEngineOptions,
@@ -89,7 +92,7 @@ export type { StartedWorker } from './worker-start.js';
 export type { EngineWorkerApi, PlainFilter, WorkerEngineOptions } from './protocol.js';
 export { registerErrorTransfer, serializeError, deserializeError } from './error-transfer.js';
 export type { SerializedError } from './error-transfer.js';
-export { createGpuSearcher, sharedGpuSearch } from './gpu-search.js';
+export { batchBucket, createGpuSearcher, sharedGpuSearch } from './gpu-search.js';
 export type { SearchBackendRequest } from './gpu-search.js';
 export { lateChunkEmbed, loadLateChunkingModel, poolTokenSpan } from './late-chunking.js';
 export type {

@@ -21,9 +21,17 @@ export function assertTexts(texts: unknown, maxChars: number): asserts texts is 
   for (let index = 0; index < texts.length; index++) assertText(texts[index], maxChars, index);
 }
 
-/** Checks one text (see {@link assertTexts}); `index` names its position in messages. */
-export function assertText(text: unknown, maxChars: number, index?: number): asserts text is string {
-  const where = index === undefined ? 'text' : `texts[${index}]`;
+/**
+ * Checks one text (see {@link assertTexts}); `index` names its position in messages, as an
+ * element of `list` (default `texts`).
+ */
+export function assertText(
+  text: unknown,
+  maxChars: number,
+  index?: number,
+  list = 'texts',
+): asserts text is string {
+  const where = index === undefined ? 'text' : `${list}[${index}]`;
   if (typeof text !== 'string') {
     throw new WebEmbedError('NOT_A_STRING', `${where} must be a string, got ${describe(text)}`, { index });
   }

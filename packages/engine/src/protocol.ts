@@ -8,7 +8,13 @@
  * @module
  */
 import type { Metadata } from '@webembed/store';
-import type { AddResult, ChunkingOptions, SearchMode, SearchResponse } from './collection.js';
+import type {
+  AddResult,
+  ChunkingOptions,
+  SearchManyResponse,
+  SearchMode,
+  SearchResponse,
+} from './collection.js';
 import type { DocumentToAdd } from './collection.js';
 import type { EmbedResult } from './embedder.js';
 import type { EngineInfo, EngineOptions, OpenCollectionOptions } from './engine.js';
@@ -52,6 +58,18 @@ export interface EngineWorkerApi {
       opId?: number;
     },
   ): Promise<SearchResponse>;
+  /** `searchMany` of an open collection (same options as `search`). */
+  searchMany(
+    collection: string,
+    queries: readonly string[],
+    options: {
+      k?: number;
+      mode?: SearchMode;
+      filter?: PlainFilter;
+      hybridDense?: Exclude<SearchMode, 'hybrid'>;
+      opId?: number;
+    },
+  ): Promise<SearchManyResponse>;
   delete(collection: string, ids: readonly string[]): Promise<number>;
   count(collection: string): Promise<number>;
   clear(collection: string): Promise<void>;

@@ -10,7 +10,15 @@
  */
 import { type ModelFingerprint, WebEmbedError, assertSameModel, isWebEmbedError } from '@webembed/core';
 import { groupByParent } from './chunks.js';
-import type { CollectionSearchOptions, SearchHit, SearchMode, SearchResponse } from './collection.js';
+import {
+  type CollectionSearchOptions,
+  MAX_SEARCH_MANY_QUERIES,
+  type SearchHit,
+  type SearchManyResponse,
+  type SearchManyResult,
+  type SearchMode,
+  type SearchResponse,
+} from './collection.js';
 import type { EmbedOptions, EmbedResult } from './embedder.js';
 import type { EngineCollectionHandle } from './engine.js';
 import {
@@ -54,6 +62,15 @@ export interface RemoteCollectionHandle {
    * chunk rows grouped under their document with `chunk` set, as in local collections).
    */
   search(query: string, options?: RemoteCollectionSearchOptions): Promise<SearchResponse>;
+  /**
+   * Several queries: `results[i]` equals `search(queries[i], options)`. With a model the queries
+   * are embedded here in one batched call; the service is then asked once per query, one request
+   * after another (the service has no batch endpoint). Errors as a local `searchMany`.
+   */
+  searchMany(
+    queries: readonly string[],
+    options?: RemoteCollectionSearchOptions,
+  ): Promise<SearchManyResponse>;
 }
 
 /** What a remote collection needs from an engine: query embeddings and their fingerprint. */
@@ -76,6 +93,14 @@ export interface TieredCollectionHandle extends EngineCollectionHandle {
    * other scales and are refused with `INVALID_ARGUMENT`.
    */
   search(query: string, options?: CollectionSearchOptions): Promise<SearchResponse>;
+  /**
+   * Several queries, each answered as `search` answers it: embedded once in one batched call,
+   * the local hot set searched as one batch (`searchMany` of the local collection), the remote
+   * collection once per query, one request after another (the service has no batch endpoint).
+   * With `whenRemoteFails: 'local'`, once one remote request fails to reach the service the
+   * remaining queries skip the remote part too; each result says so in `remoteFailure`.
+   */
+  searchMany(queries: readonly string[], options?: CollectionSearchOptions): Promise<SearchManyResponse>;
 }
 
 function remoteModeOf(mode: SearchMode | undefined): RemoteSearchMode | undefined {
@@ -109,12 +134,34 @@ function plainFilter(filter: unknown): JsonObject | undefined {
   return filter as JsonObject;
 }
 
-function checkQuery(query: unknown): string {
+function checkQuery(query: unknown, index?: number): string {
+  const which = index === undefined ? 'the query' : `queries[${index}]`;
   if (typeof query !== 'string') {
-    throw new WebEmbedError('NOT_A_STRING', `the query must be a string, got ${typeof query}`);
+    throw new WebEmbedError('NOT_A_STRING', `${which} must be a string, got ${typeof query}`, { index });
   }
-  if (query.trim() === '') throw new WebEmbedError('EMPTY_TEXT', 'the query is empty; pass some text');
+  if (query.trim() === '') {
+    throw new WebEmbedError('EMPTY_TEXT', `${which} is empty; pass some text`, { index });
+  }
   return query;
+}
+
+/** The checks of a local `searchMany` on its query list (sizes, then each query by index). */
+function checkQueryList(queries: unknown): readonly string[] {
+  if (!Array.isArray(queries)) {
+    throw new WebEmbedError('NOT_A_STRING', 'queries must be an array of strings');
+  }
+  if (queries.length === 0) {
+    throw new WebEmbedError('EMPTY_BATCH', 'queries is an empty array; pass at least one query');
+  }
+  if (queries.length > MAX_SEARCH_MANY_QUERIES) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `searchMany takes at most ${MAX_SEARCH_MANY_QUERIES} queries a call, got ${queries.length}; split the batch`,
+      { expected: MAX_SEARCH_MANY_QUERIES, actual: queries.length },
+    );
+  }
+  for (let i = 0; i < queries.length; i++) checkQuery(queries[i], i);
+  return queries;
 }
 
 /**
@@ -133,41 +180,84 @@ export function remoteCollection(
     info: (options = {}) => client.info(options.signal),
     async search(query, options = {}) {
       checkQuery(query);
-      const k = checkK(options.k ?? 10);
-      const mode = remoteModeOf(options.mode);
-      const filter = plainFilter(options.filter);
-      const common = { k, mode, filter, oversample: options.oversample, exact: options.exact };
+      return searchOne(query, options);
+    },
+    async searchMany(queries, options = {}) {
+      checkQueryList(queries);
+      checkK(options.k ?? 10);
+      remoteModeOf(options.mode);
+      plainFilter(options.filter);
+      let vectors: Float32Array[] | null = null;
       let embedMs = 0;
-      let request: Parameters<RemoteClient['search']>[0];
       if (embedder) {
         const started = performance.now();
-        const { vectors } = await embedder.embed([query], { kind: 'query', signal: options.signal });
+        const embedded = await embedder.embed(queries, { kind: 'query', signal: options.signal });
         embedMs = performance.now() - started;
-        request = { ...common, vector: Array.from(vectors.data), fingerprint: embedder.info.fingerprint };
-      } else {
-        request = { ...common, text: query };
+        const { dims, data } = embedded.vectors;
+        vectors = queries.map((_, i) => data.subarray(i * dims, (i + 1) * dims));
       }
       const started = performance.now();
-      let result = await client.search(request, options.signal);
-      // Chunk rows (metadata `$parent`, as the CLI writes them) group under their document, as
-      // in local collections; when that leaves fewer than k documents, ask once for more rows.
-      let grouped = groupByParent(result.hits, k);
-      if (grouped.length < k && result.hits.length === k && k < REMOTE_MAX_K) {
-        result = await client.search({ ...request, k: Math.min(REMOTE_MAX_K, k * 4 + 10) }, options.signal);
-        grouped = groupByParent(result.hits, k);
+      const results: SearchManyResult[] = [];
+      let textEmbedMs = 0;
+      for (let i = 0; i < queries.length; i++) {
+        const response = await searchOne(queries[i], options, vectors ? vectors[i] : undefined);
+        textEmbedMs += response.timings.embedMs;
+        results.push({ hits: response.hits, mode: response.mode });
       }
       return {
-        hits: grouped.map((hit) => ({ ...hit, source: 'remote' as const })),
-        mode: result.mode,
-        // Round trip, service time included; a text query's embedding time is the service's.
+        results,
         timings: {
-          embedMs: embedder ? embedMs : result.timings.embedMs,
-          searchMs: performance.now() - started,
+          embedMs: embedder ? embedMs : textEmbedMs,
+          searchMs: performance.now() - started - (embedder ? 0 : textEmbedMs),
         },
         searchBackend: 'remote',
       };
     },
   };
+
+  /** One query; `vector` is its embedding when already computed (else embedded here, or sent as text). */
+  async function searchOne(
+    query: string,
+    options: RemoteCollectionSearchOptions,
+    vector?: Float32Array,
+  ): Promise<SearchResponse> {
+    const k = checkK(options.k ?? 10);
+    const mode = remoteModeOf(options.mode);
+    const filter = plainFilter(options.filter);
+    const common = { k, mode, filter, oversample: options.oversample, exact: options.exact };
+    let embedMs = 0;
+    let request: Parameters<RemoteClient['search']>[0];
+    if (embedder) {
+      let data = vector;
+      if (!data) {
+        const started = performance.now();
+        data = (await embedder.embed([query], { kind: 'query', signal: options.signal })).vectors.data;
+        embedMs = performance.now() - started;
+      }
+      request = { ...common, vector: Array.from(data), fingerprint: embedder.info.fingerprint };
+    } else {
+      request = { ...common, text: query };
+    }
+    const started = performance.now();
+    let result = await client.search(request, options.signal);
+    // Chunk rows (metadata `$parent`, as the CLI writes them) group under their document, as
+    // in local collections; when that leaves fewer than k documents, ask once for more rows.
+    let grouped = groupByParent(result.hits, k);
+    if (grouped.length < k && result.hits.length === k && k < REMOTE_MAX_K) {
+      result = await client.search({ ...request, k: Math.min(REMOTE_MAX_K, k * 4 + 10) }, options.signal);
+      grouped = groupByParent(result.hits, k);
+    }
+    return {
+      hits: grouped.map((hit) => ({ ...hit, source: 'remote' as const })),
+      mode: result.mode,
+      // Round trip, service time included; a text query's embedding time is the service's.
+      timings: {
+        embedMs: embedder ? embedMs : result.timings.embedMs,
+        searchMs: performance.now() - started,
+      },
+      searchBackend: 'remote',
+    };
+  }
 }
 
 /**
@@ -244,5 +334,65 @@ export function tieredCollection(
       ...(remoteResult.failure ? { remoteFailure: remoteResult.failure } : {}),
     };
   }
-  return { ...local, search, remote };
+  async function searchMany(
+    queries: readonly string[],
+    options: CollectionSearchOptions = {},
+  ): Promise<SearchManyResponse> {
+    checkQueryList(queries);
+    const k = checkK(options.k ?? 10);
+    if (options.mode === 'hamming' || options.mode === 'hybrid') {
+      throw new WebEmbedError(
+        'INVALID_ARGUMENT',
+        `a tiered collection merges cosine scores; mode ${options.mode} scores on another scale (use float32, int8 or binary-rescore)`,
+      );
+    }
+    const filter = plainFilter(options.filter);
+    const remoteMode: RemoteSearchMode = options.mode === 'float32' ? 'float32' : 'binary-rescore';
+    const started = performance.now();
+    // One batched embedding: the local batch and each remote request then hit the engine's cache.
+    await embedder.embed(queries, { kind: 'query', signal: options.signal });
+    const embedMs = performance.now() - started;
+    const localSearch = local.searchMany(queries, options);
+    const remoteSearches = (async () => {
+      const out: { hits: SearchHit[]; failure?: { code: string; message: string } }[] = [];
+      let failure: { code: string; message: string } | undefined;
+      for (const query of queries) {
+        if (failure) {
+          out.push({ hits: [], failure });
+          continue;
+        }
+        try {
+          const response = await remote.search(query, {
+            k,
+            mode: remoteMode,
+            filter,
+            signal: options.signal,
+          });
+          out.push({ hits: response.hits });
+        } catch (err) {
+          if (!(policy === 'local' && isWebEmbedError(err, 'REMOTE_FAILED'))) throw err;
+          failure = { code: err.code, message: err.message };
+          out.push({ hits: [], failure });
+        }
+      }
+      return out;
+    })();
+    const [localResponse, remoteResults] = await Promise.all([localSearch, remoteSearches]);
+    const results = localResponse.results.map((result, i): SearchManyResult => {
+      const localHits: SearchHit[] = result.hits.map((hit) => ({ ...hit, source: 'local' }));
+      const { failure } = remoteResults[i];
+      return {
+        hits: mergeHitsByScore(localHits, remoteResults[i].hits, k),
+        mode: result.mode,
+        ...(failure ? { remoteFailure: failure } : {}),
+      };
+    });
+    return {
+      results,
+      timings: { embedMs, searchMs: performance.now() - started - embedMs },
+      searchBackend: localResponse.searchBackend,
+      searchReason: localResponse.searchReason,
+    };
+  }
+  return { ...local, search, searchMany, remote };
 }

@@ -85,6 +85,19 @@ export function createWorkerApi(): EngineWorkerApi {
         done(options.opId);
       }
     },
+    async searchMany(collection, queries, options) {
+      try {
+        return await opened(collection).searchMany(queries, {
+          k: options.k,
+          mode: options.mode,
+          filter: options.filter,
+          hybridDense: options.hybridDense,
+          signal: signalFor(options.opId),
+        });
+      } finally {
+        done(options.opId);
+      }
+    },
     delete: (collection, ids) => opened(collection).delete(ids),
     count: (collection) => opened(collection).count(),
     clear: (collection) => opened(collection).clear(),

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { openVectorStore, searchSnapshot } from '@webembed/store';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStoreSearcher, rankDistinct } from '../src/dense-search.js';
+import { createStoreSearcher, rankDistinct, rankDistinctMany } from '../src/dense-search.js';
 import { fingerprintOf, resolvePreset } from '../src/index.js';
 
 // The searcher keeps its snapshot between searches: no IndexedDB transaction per search while
@@ -144,6 +144,48 @@ describe('dense searcher snapshot freshness', () => {
     });
     expect(plain.hits).toHaveLength(4);
     expect(asked.at(-1)).toBe(4);
+  });
+
+  it('rankDistinctMany ranks pending queries together, round by round, with the hits rankDistinct gives each', async () => {
+    const store = await openVectorStore('dense-distinct-many');
+    closers.push(() => store.close());
+    const stored = await store.createCollection('c', { fingerprint, kinds: ['float32'] });
+    await stored.add(docs(0, 30), fingerprint);
+    const snapshot = await stored.load();
+    // Synthetic rankings of 30 rows: query 1 ranks rows in order (keys 0, 1, 2 at once); queries 0
+    // and 2 rank the ten rows of key 0 first, so 3 distinct keys need a second, larger round.
+    const order = (q: number) =>
+      q === 1
+        ? Array.from({ length: 30 }, (_, r) => r)
+        : [0, 1, 2].flatMap((key) => Array.from({ length: 10 }, (_, i) => i * 3 + ((key + q) % 3)));
+    const rankOne = (q: number, k: number) => {
+      const rows = order(q).slice(0, k);
+      return { rows, scores: rows.map((_, i) => 1 - i / 100) };
+    };
+    const distinct = (id: string) => String(Number(id.slice(1)) % 3);
+    const calls: { queries: number[]; k: number }[] = [];
+    const many = await rankDistinctMany(snapshot, { k: 3, mode: 'float32', distinct }, 3, (picked, k) => {
+      calls.push({ queries: [...picked], k });
+      return picked.map((q) => rankOne(q, k));
+    });
+    // Every query starts together; those short of keys go on together at k x 4 + 10.
+    expect(calls).toEqual([
+      { queries: [0, 1, 2], k: 3 },
+      { queries: [0, 2], k: 22 },
+    ]);
+    for (let q = 0; q < 3; q++) {
+      const alone = await rankDistinct(snapshot, { k: 3, mode: 'float32', distinct }, (k) => rankOne(q, k));
+      expect(many.hits[q]).toEqual(alone.hits);
+      expect(new Set(many.hits[q].map((h) => distinct(h.id))).size).toBe(3);
+    }
+    // Without a distinct key every query is done after the first round.
+    calls.length = 0;
+    const plain = await rankDistinctMany(snapshot, { k: 4, mode: 'float32' }, 3, (picked, k) => {
+      calls.push({ queries: [...picked], k });
+      return picked.map((q) => rankOne(q, k));
+    });
+    expect(calls).toEqual([{ queries: [0, 1, 2], k: 4 }]);
+    expect(plain.hits.map((h) => h.length)).toEqual([4, 4, 4]);
   });
 
   it('reads only the vector forms a mode needs, and keeps them for the next mode', async () => {

@@ -5,6 +5,7 @@ import { openVectorStore } from '@webembed/store';
 import { describe, expect, it } from 'vitest';
 import { createStoreSearcher } from '../src/dense-search.js';
 import {
+  batchBucket,
   chooseBackend,
   createGpuSearcher,
   searchBackendInfo,
@@ -222,6 +223,130 @@ describe('GPU searcher bookkeeping', () => {
     expect(cpuRes.backend).toBe('cpu');
     expect(cpuRes.reason).toBe(cpuSearch.reason);
     onCpu.dispose?.();
+    store.close();
+  });
+
+  it('searchMany ranks a batch with one GPU search per round; hits equal the CPU search of each query', async () => {
+    const fingerprint = fingerprintOf(resolvePreset('me/test', { dims: 8 }), 'fp32', '', null);
+    const store = await openVectorStore('engine-gpu-many-test');
+    const stored = await store.createCollection('c', { fingerprint, kinds: ['float32', 'int8', 'binary'] });
+    await stored.add(
+      Array.from({ length: 24 }, (_, i) => ({
+        id: `d${i}`,
+        text: `t${i}`,
+        // Three chunk rows per document, so distinct hits need more rows ranked.
+        metadata: { $parent: `p${Math.floor(i / 3)}`, g: i % 2 },
+        vector: vec(i),
+      })),
+      fingerprint,
+    );
+    await stored.delete(['d5']);
+    const { gpu, gpuSearches } = await countingGpu();
+    const searcher = createGpuSearcher(stored, gpu, { policy: 'webgpu' });
+    const cpu = createStoreSearcher(stored);
+    const Q = 6;
+    const data = new Float32Array(Q * 8);
+    for (let q = 0; q < Q; q++) data.set(vec(q * 3.7 + 0.2), q * 8);
+    const queries = { data, rows: Q, dims: 8 };
+    const parent = (_id: string, m: Record<string, unknown> | undefined) => String(m?.$parent);
+    for (const mode of ['float32', 'int8', 'hamming', 'binary-rescore'] as const) {
+      for (const options of [
+        { k: 3, mode },
+        { k: 3, mode, distinct: parent },
+        { k: 50, mode },
+        { k: 2, mode, filter: { g: 1 } },
+      ]) {
+        const before = gpuSearches();
+        const many = await searcher.searchMany!(queries, options);
+        const label = `${mode} ${JSON.stringify(options)}`;
+        if (options.filter) {
+          expect(many.backend).toBe('cpu');
+          expect(many.reason).toBe('filtered searches run on the CPU path');
+          expect(gpuSearches()).toBe(before);
+        } else {
+          expect(many.backend, label).toBe('webgpu');
+          // One GPU search for the whole batch (a second round only for queries short of distinct keys).
+          expect(gpuSearches() - before, label).toBeLessThanOrEqual(options.distinct ? 3 : 1);
+          expect(gpuSearches() - before, label).toBeGreaterThanOrEqual(1);
+        }
+        for (let q = 0; q < Q; q++) {
+          const alone = await cpu.search(data.slice(q * 8, (q + 1) * 8), options);
+          expect(many.hits[q], `${label} query ${q}`).toEqual(alone.hits);
+        }
+      }
+    }
+    searcher.dispose?.();
+    cpu.dispose?.();
+    store.close();
+  });
+
+  it('auto times a batch as a batch and routes it apart from single queries of the same mode', async () => {
+    expect([1, 2, 8, 9, 64, 65, 1024].map(batchBucket)).toEqual([
+      '1',
+      '2-8',
+      '2-8',
+      '9-64',
+      '9-64',
+      '65+',
+      '65+',
+    ]);
+    const fingerprint = fingerprintOf(resolvePreset('me/test', { dims: 8 }), 'fp32', '', null);
+    const store = await openVectorStore('engine-gpu-batch-routing-test');
+    const stored = await store.createCollection('c', { fingerprint, kinds: ['float32', 'int8', 'binary'] });
+    await stored.add(
+      Array.from({ length: 12 }, (_, i) => ({ id: `d${i}`, text: 't', vector: vec(i) })),
+      fingerprint,
+    );
+    const { gpu } = await countingGpu();
+    const measured: { queries: number; mode: string }[] = [];
+    const searcher = createGpuSearcher(stored, gpu, {
+      policy: 'auto',
+      // A GPU round trip costs 2 ms, a query 0.5 ms on the CPU and 0.01 ms on the GPU.
+      measure: async (run) => {
+        run.cpu();
+        await run.gpu();
+        measured.push({ queries: run.queries, mode: run.mode });
+        return { cpuMs: 0.5 * run.queries, gpuMs: 2 + 0.01 * run.queries };
+      },
+    });
+    const batch = (n: number) => {
+      const data = new Float32Array(n * 8);
+      for (let q = 0; q < n; q++) data.set(vec(q + 0.5), q * 8);
+      return { data, rows: n, dims: 8 };
+    };
+    const single = await searcher.search(vec(3), { k: 2, mode: 'float32' });
+    expect(single.backend).toBe('cpu');
+    expect(single.reason).toBe(
+      'cpu is faster: cpu 0.50 ms vs webgpu 2.01 ms at 12 rows (float32, timed on a search)',
+    );
+    const many = await searcher.searchMany!(batch(16), { k: 2, mode: 'float32' });
+    expect(many.backend).toBe('webgpu');
+    expect(many.reason).toBe(
+      'webgpu is faster: cpu 8.00 ms vs webgpu 2.16 ms at 12 rows (float32, timed on a batch of 16 queries; batches of 9-64 queries route alike)',
+    );
+    expect(measured).toEqual([
+      { queries: 1, mode: 'float32' },
+      { queries: 16, mode: 'float32' },
+    ]);
+    // Same bucket: no new measurement; the single-query route is kept.
+    expect((await searcher.searchMany!(batch(40), { k: 2, mode: 'float32' })).backend).toBe('webgpu');
+    expect((await searcher.search(vec(5), { k: 2, mode: 'float32' })).backend).toBe('cpu');
+    expect(measured).toHaveLength(2);
+    // A small batch is its own bucket: 3 queries still favour the CPU here.
+    const small = await searcher.searchMany!(batch(3), { k: 2, mode: 'float32' });
+    expect(small.backend).toBe('cpu');
+    expect(small.reason).toContain('timed on a batch of 3 queries; batches of 2-8 queries route alike');
+    expect(measured).toHaveLength(3);
+    // Hits do not depend on the route.
+    const reference = createStoreSearcher(stored);
+    const big = batch(16);
+    const routed = await searcher.searchMany!(big, { k: 4, mode: 'float32' });
+    for (let q = 0; q < 16; q++) {
+      const alone = await reference.search(big.data.slice(q * 8, (q + 1) * 8), { k: 4, mode: 'float32' });
+      expect(routed.hits[q]).toEqual(alone.hits);
+    }
+    reference.dispose?.();
+    searcher.dispose?.();
     store.close();
   });
 

@@ -191,6 +191,42 @@ describe('open({ remote })', () => {
     }
   });
 
+  it('searchMany embeds every query once, asks the service once per query, and equals search per query', async () => {
+    const service = fakeService(remoteDocs, engine.info.fingerprint);
+    const remote = await open({
+      remote: { url: 'http://svc.test/collections/docs', fetch: service.fetch },
+      apiKey: 'k1',
+      ...engineOptions,
+    });
+    try {
+      const embedded: number[] = [];
+      const embed = remote.engine!.embed.bind(remote.engine);
+      remote.engine!.embed = (texts, options) => {
+        embedded.push(texts.length);
+        return embed(texts, options);
+      };
+      const queries = [remoteDocs[1].text, remoteDocs[4].text, examples[0].de];
+      const before = service.requests.length;
+      const many = await remote.searchMany(queries, { k: 3, mode: 'float32' });
+      expect(embedded).toEqual([3]);
+      expect(service.requests.length - before).toBe(3);
+      expect(many.searchBackend).toBe('remote');
+      expect(many.results).toHaveLength(3);
+      for (const [i, query] of queries.entries()) {
+        const one = await remote.search(query, { k: 3, mode: 'float32' });
+        expect(many.results[i].hits).toEqual(one.hits);
+        expect(many.results[i].mode).toBe(one.mode);
+      }
+      expect(many.results[0].hits[0].id).toBe(remoteDocs[1].id);
+      expect(await codeOf(remote.searchMany([]))).toBe('EMPTY_BATCH');
+      expect(await codeOf(remote.searchMany(['x', ' ']))).toBe('EMPTY_TEXT');
+      expect(await codeOf(remote.searchMany(['x'], { mode: 'hybrid' }))).toBe('INVALID_ARGUMENT');
+      expect(await codeOf(remote.searchMany(['x'], { k: 0 }))).toBe('INVALID_K');
+    } finally {
+      await remote.close();
+    }
+  });
+
   it('refuses a remote collection of another model when it opens (MODEL_MISMATCH)', async () => {
     const service = fakeService(remoteDocs, { ...engine.info.fingerprint, modelId: 'other/model' });
     const opening = open({
@@ -255,6 +291,17 @@ describe('open({ collection, remote }) (tiered)', () => {
         expect(merged.hits.map((h) => h.id)).toEqual(both.slice(0, 5).map((h) => h.id));
         expect(merged.searchBackend).toBe('cpu');
       }
+      // searchMany: each query's merge equals search; the local part is one batch.
+      const queries = [remoteDocs[2].text, examples[1].en, examples[0].de];
+      const many = await tiered.searchMany(queries, { k: 5, mode: 'float32' });
+      for (const [i, query] of queries.entries()) {
+        const one = await tiered.search(query, { k: 5, mode: 'float32' });
+        expect(many.results[i].hits).toEqual(one.hits);
+        expect(many.results[i].remoteFailure).toBeUndefined();
+      }
+      expect(many.searchBackend).toBe('cpu');
+      expect(await codeOf(tiered.searchMany(['x'], { mode: 'hybrid' }))).toBe('INVALID_ARGUMENT');
+      expect(await codeOf(tiered.searchMany(['x', '']))).toBe('EMPTY_TEXT');
       expect(await codeOf(tiered.search('x', { mode: 'hybrid' }))).toBe('INVALID_ARGUMENT');
       expect(await codeOf(tiered.search('x', { mode: 'hamming' }))).toBe('INVALID_ARGUMENT');
       service.down = true;
@@ -282,6 +329,9 @@ describe('open({ collection, remote }) (tiered)', () => {
       const response = await tiered.search(examples[1].en, { k: 3 });
       expect(response.hits[0]).toMatchObject({ id: 'doc1', source: 'local' });
       expect(response.remoteFailure?.code).toBe('REMOTE_FAILED');
+      const many = await tiered.searchMany([examples[1].en, examples[2].en], { k: 3 });
+      expect(many.results.map((r) => r.hits[0].id)).toEqual(['doc1', 'doc2']);
+      expect(many.results.map((r) => r.remoteFailure?.code)).toEqual(['REMOTE_FAILED', 'REMOTE_FAILED']);
     } finally {
       await tiered.close();
     }

@@ -7,6 +7,7 @@ import {
   type EmbedResult,
   type Engine,
   type EngineWorkerApi,
+  type SearchManyResponse,
   type SearchResponse,
   deserializeError,
   engineInWorker,
@@ -95,6 +96,33 @@ describe('engine over the comlink worker protocol', () => {
     expect(await engine.listCollections()).toContain('notes');
   });
 
+  it('searchMany crosses the boundary: the same hits as search per query, typed errors with the index, abort', async () => {
+    const { examples } = readConcepts();
+    const docs = await engine.collection('notes-many');
+    await docs.add(examples.map((e, i) => ({ id: `d${i}`, text: e.en, metadata: { i: i % 2 } })));
+    const queries = examples.map((e) => e.fr);
+    for (const options of [{ k: 2 }, { k: 3, mode: 'hybrid' as const }, { k: 2, filter: { i: 1 } }]) {
+      const many = await docs.searchMany(queries, options);
+      expect(many.results).toHaveLength(queries.length);
+      for (const [q, query] of queries.entries()) {
+        const one = await docs.search(query, options);
+        expect(many.results[q].hits).toEqual(one.hits);
+        expect(many.results[q].mode).toBe(one.mode);
+      }
+    }
+    const { code, err } = await codeOf(docs.searchMany(['cat', '']));
+    expect(code).toBe('EMPTY_TEXT');
+    expect((err as WebEmbedError).details).toEqual({ index: 1 });
+    expect((await codeOf(docs.searchMany([]))).code).toBe('EMPTY_BATCH');
+    expect((await codeOf(docs.searchMany(['x'], { filter: () => true }))).code).toBe('INVALID_ARGUMENT');
+    const controller = new AbortController();
+    controller.abort();
+    expect((await codeOf(docs.searchMany(['x'], { signal: controller.signal }))).code).toBe('ABORTED');
+    // A signal that is never aborted leaves the batch alone.
+    const live = await docs.searchMany(queries.slice(0, 2), { signal: new AbortController().signal });
+    expect(live.results[0].hits[0].id).toBe('d0');
+  });
+
   it('an AbortSignal cancels work in the worker', async () => {
     const controller = new AbortController();
     const texts = Array.from({ length: 64 }, (_, i) => `text ${i} the cat`);
@@ -129,6 +157,8 @@ describe('protocol types', () => {
     expectTypeOf<ReturnType<Api['count']>>().toEqualTypeOf<Promise<number>>();
     expectTypeOf<Awaited<ReturnType<Api['embed']>>>().toEqualTypeOf<EmbedResult>();
     expectTypeOf<Awaited<ReturnType<Api['search']>>>().toEqualTypeOf<SearchResponse>();
+    expectTypeOf<Awaited<ReturnType<Api['searchMany']>>>().toEqualTypeOf<SearchManyResponse>();
+    expectTypeOf<Parameters<EngineWorkerApi['searchMany']>[2]['filter']>().not.toBeFunction();
     expectTypeOf<Parameters<EngineWorkerApi['search']>[2]['filter']>().not.toBeFunction();
   });
 });

@@ -27,7 +27,13 @@ export {
 } from './file-format.js';
 export { buildSnapshot, liveRows, snapshotRowId } from './snapshot.js';
 export type { BuildSnapshotInput } from './snapshot.js';
-export { filterPredicate, liveRowCount, rankSnapshot, searchSnapshot } from './search.js';
+export {
+  filterPredicate,
+  liveRowCount,
+  rankSnapshot,
+  rankSnapshotMany,
+  searchSnapshot,
+} from './search.js';
 export type { RankedSnapshotRows } from './search.js';
 export { crc32 } from './crc32.js';
 export { MAX_METADATA_DEPTH } from './validate.js';

@@ -203,27 +203,29 @@ export interface RankedSnapshotRows {
   readonly scores: Float32Array;
 }
 
-/**
- * The top-k rows of `snapshot` for one float query, without reading ids, texts or metadata:
- * hydrate only the rows you keep ({@link snapshotRowId}, `snapshot.texts[row]`). Same checks,
- * order and scores as {@link searchSnapshot}. Work that does not depend on the query (live
- * rows, cosine row norms, the prepared Hamming corpus) is done once per snapshot.
- */
-export function rankSnapshot(
-  snapshot: CollectionSnapshot,
-  query: Float32Array,
-  options: StoreSearchOptions,
-): RankedSnapshotRows {
-  if (!(query instanceof Float32Array)) {
-    throw new WebEmbedError('INVALID_ARGUMENT', 'query must be a Float32Array');
-  }
-  if (query.length !== snapshot.dims) {
+/** Checked options and per-snapshot state shared by one ranking call, single or batched. */
+interface RankPlan {
+  readonly k: number;
+  readonly mode: StoreSearchMode;
+  readonly oversample: number;
+  readonly state: PreparedSnapshot;
+  /** Tombstones plus rows the filter rejects (undefined: nothing to skip). */
+  readonly skip: Uint8Array | undefined;
+  /** Rows that are live and pass the filter. */
+  readonly live: number;
+}
+
+function checkQueryWidth(snapshot: CollectionSnapshot, length: number, which: string): void {
+  if (length !== snapshot.dims) {
     throw new WebEmbedError(
       'DIMENSION_MISMATCH',
-      `query has ${query.length} dimensions, expected ${snapshot.dims} (collection ${JSON.stringify(snapshot.name)})`,
-      { expected: snapshot.dims, actual: query.length },
+      `${which} has ${length} dimensions, expected ${snapshot.dims} (collection ${JSON.stringify(snapshot.name)})`,
+      { expected: snapshot.dims, actual: length },
     );
   }
+}
+
+function planRank(snapshot: CollectionSnapshot, options: StoreSearchOptions): RankPlan {
   const k = options?.k;
   if (!Number.isInteger(k) || k < 1) {
     throw new WebEmbedError('INVALID_K', `k must be a positive integer, got ${String(k)}`);
@@ -244,27 +246,94 @@ export function rankSnapshot(
     live = 0;
     for (let r = 0; r < snapshot.rows; r++) if (skip[r] === 0) live++;
   }
-  if (live === 0) return { rows: new Int32Array(0), scores: new Float32Array(0) };
-  const top = runSearch(
-    snapshot,
-    state,
-    { data: query, rows: 1, dims: snapshot.dims },
-    mode,
-    k,
-    skip,
-    oversample,
-  );
-  let n = 0;
-  const rows = new Int32Array(top.k);
-  const scores = new Float32Array(top.k);
-  for (let i = 0; i < top.k; i++) {
-    const row = top.indices[i];
-    if (row < 0 || (skip !== undefined && skip[row] !== 0)) continue;
-    rows[n] = row;
-    scores[n] = top.scores[i];
-    n++;
+  return { k, mode, oversample, state, skip, live };
+}
+
+/** Ranks `queries` (one or more rows) in one kernel call; one ranked list per query row. */
+function rankPlanned(
+  snapshot: CollectionSnapshot,
+  queries: Float32Matrix,
+  plan: RankPlan,
+): RankedSnapshotRows[] {
+  if (plan.live === 0) {
+    return Array.from({ length: queries.rows }, () => ({
+      rows: new Int32Array(0),
+      scores: new Float32Array(0),
+    }));
   }
-  return { rows: rows.subarray(0, n), scores: scores.subarray(0, n) };
+  const { skip } = plan;
+  const top = runSearch(snapshot, plan.state, queries, plan.mode, plan.k, skip, plan.oversample);
+  const out: RankedSnapshotRows[] = [];
+  for (let q = 0; q < queries.rows; q++) {
+    const base = q * top.k;
+    let n = 0;
+    const rows = new Int32Array(top.k);
+    const scores = new Float32Array(top.k);
+    for (let i = 0; i < top.k; i++) {
+      const row = top.indices[base + i];
+      if (row < 0 || (skip !== undefined && skip[row] !== 0)) continue;
+      rows[n] = row;
+      scores[n] = top.scores[base + i];
+      n++;
+    }
+    out.push({ rows: rows.subarray(0, n), scores: scores.subarray(0, n) });
+  }
+  return out;
+}
+
+/**
+ * The top-k rows of `snapshot` for one float query, without reading ids, texts or metadata:
+ * hydrate only the rows you keep ({@link snapshotRowId}, `snapshot.texts[row]`). Same checks,
+ * order and scores as {@link searchSnapshot}. Work that does not depend on the query (live
+ * rows, cosine row norms, the prepared Hamming corpus) is done once per snapshot.
+ */
+export function rankSnapshot(
+  snapshot: CollectionSnapshot,
+  query: Float32Array,
+  options: StoreSearchOptions,
+): RankedSnapshotRows {
+  if (!(query instanceof Float32Array)) {
+    throw new WebEmbedError('INVALID_ARGUMENT', 'query must be a Float32Array');
+  }
+  checkQueryWidth(snapshot, query.length, 'query');
+  const plan = planRank(snapshot, options);
+  return rankPlanned(snapshot, { data: query, rows: 1, dims: snapshot.dims }, plan)[0];
+}
+
+/**
+ * {@link rankSnapshot} for a batch of queries: the rows of `queries` (a row-major
+ * `Float32Matrix` of `snapshot.dims` columns) ranked in ONE call of `@webembed/core`'s
+ * multi-query kernels, sharing the per-snapshot state and, with a filter, one filter mask.
+ * Returns one ranked list per query row, in order; each equals `rankSnapshot` of that row alone
+ * (same checks, rows, scores and ties). Throws `INVALID_ARGUMENT` for a malformed matrix or no
+ * rows, `DIMENSION_MISMATCH` for another width.
+ */
+export function rankSnapshotMany(
+  snapshot: CollectionSnapshot,
+  queries: Float32Matrix,
+  options: StoreSearchOptions,
+): RankedSnapshotRows[] {
+  if (
+    typeof queries !== 'object' ||
+    queries === null ||
+    !(queries.data instanceof Float32Array) ||
+    !Number.isInteger(queries.rows) ||
+    queries.rows < 1
+  ) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      'queries must be a Float32Matrix { data: Float32Array, rows >= 1, dims }',
+    );
+  }
+  checkQueryWidth(snapshot, queries.dims, 'queries');
+  if (queries.data.length !== queries.rows * queries.dims) {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `queries hold ${queries.data.length} values, expected ${queries.rows} rows of ${queries.dims}`,
+    );
+  }
+  const plan = planRank(snapshot, options);
+  return rankPlanned(snapshot, queries, plan);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   liveRowCount,
   openVectorStore,
   rankSnapshot,
+  rankSnapshotMany,
   searchSnapshot,
   snapshotRowId,
 } from '../src/index.js';
@@ -165,5 +166,61 @@ describe('collection.search through the store', () => {
       expect(ranked.rows).not.toContain(3);
     }
     expect(liveRowCount(snapshot)).toBe(58);
+  });
+
+  it('rankSnapshotMany ranks a batch in one call exactly as rankSnapshot ranks each query alone', async () => {
+    const store = await openVectorStore(uniqueDbName());
+    stores.push(store);
+    const docs = makeDocs(90, dims, 11);
+    const layouts = [
+      { kinds: ['float32', 'int8', 'binary'] as const, normalized: true },
+      { kinds: ['int8', 'binary'] as const, normalized: true },
+      { kinds: ['binary'] as const, normalized: true },
+    ];
+    const next = rng(5);
+    const Q = 7;
+    const data = new Float32Array(Q * dims);
+    for (let q = 0; q < Q; q++) data.set(unitVector(dims, next), q * dims);
+    // A query equal to a stored row, so ties and exact matches are part of the batch.
+    data.set(docs[12].vector, 3 * dims);
+    const queries = { data, rows: Q, dims };
+    for (const [n, layout] of layouts.entries()) {
+      const col = await store.createCollection(`many-${n}`, { fingerprint: fp, kinds: [...layout.kinds] });
+      await col.add(docs, fp);
+      await col.delete([docs[4].id, docs[12].id]);
+      const snapshot = await col.load({ documents: true });
+      const modes = (['float32', 'int8', 'hamming', 'binary-rescore'] as const).filter(
+        (m) => (m !== 'float32' || snapshot.float32) && (m !== 'int8' || snapshot.int8),
+      );
+      for (const mode of modes) {
+        for (const filter of [undefined, { group: 1 }, (_m: unknown, id: string) => id.endsWith('7')]) {
+          for (const k of [1, 5, 200]) {
+            const batch = rankSnapshotMany(snapshot, queries, { k, mode, filter });
+            expect(batch).toHaveLength(Q);
+            for (let q = 0; q < Q; q++) {
+              const alone = rankSnapshot(snapshot, data.slice(q * dims, (q + 1) * dims), { k, mode, filter });
+              expect(Array.from(batch[q].rows), `${layout.kinds} ${mode} k=${k} q=${q}`).toEqual(
+                Array.from(alone.rows),
+              );
+              expect(Array.from(batch[q].scores)).toEqual(Array.from(alone.scores));
+            }
+          }
+        }
+      }
+    }
+    const snapshot = await (await store.collection('many-0')).load();
+    await expectCode(() => rankSnapshotMany(snapshot, { data, rows: 0, dims }, { k: 3 }), 'INVALID_ARGUMENT');
+    await expectCode(
+      () => rankSnapshotMany(snapshot, { data, rows: Q + 1, dims }, { k: 3 }),
+      'INVALID_ARGUMENT',
+    );
+    await expectCode(
+      () => rankSnapshotMany(snapshot, { data: data.subarray(0, 2 * 8), rows: 2, dims: 8 }, { k: 3 }),
+      'DIMENSION_MISMATCH',
+    );
+    await expectCode(() => rankSnapshotMany(snapshot, queries, { k: 0 }), 'INVALID_K');
+    const empty = await store.createCollection('many-empty', { fingerprint: fp, kinds: ['float32'] });
+    const none = rankSnapshotMany(await empty.load(), queries, { k: 3 });
+    expect(none.map((r) => r.rows.length)).toEqual(Array(Q).fill(0));
   });
 });
