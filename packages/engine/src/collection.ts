@@ -231,6 +231,17 @@ function checkDocs(docs: readonly DocumentToAdd[], maxChars: number): void {
  * each valid as a `search` query; errors name the offending index (`queries[i]`, `details.index`).
  */
 export function checkQueries(queries: unknown, maxChars: number): asserts queries is readonly string[] {
+  checkQueryBatch(queries, (query, i) => assertText(query, maxChars, i, 'queries'));
+}
+
+/**
+ * The list checks of every `searchMany` (local, remote, tiered): an array of 1 to
+ * {@link MAX_SEARCH_MANY_QUERIES} entries, then `checkQuery` on each with its index.
+ */
+export function checkQueryBatch(
+  queries: unknown,
+  checkQuery: (query: unknown, index: number) => void,
+): asserts queries is readonly string[] {
   if (!Array.isArray(queries)) {
     throw new WebEmbedError('NOT_A_STRING', 'queries must be an array of strings');
   }
@@ -244,7 +255,7 @@ export function checkQueries(queries: unknown, maxChars: number): asserts querie
       { expected: MAX_SEARCH_MANY_QUERIES, actual: queries.length },
     );
   }
-  for (let i = 0; i < queries.length; i++) assertText(queries[i], maxChars, i, 'queries');
+  for (let i = 0; i < queries.length; i++) checkQuery(queries[i], i);
 }
 
 async function loadBm25(stored: Collection): Promise<Bm25Index> {

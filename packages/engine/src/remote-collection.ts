@@ -12,7 +12,7 @@ import { type ModelFingerprint, WebEmbedError, assertSameModel, isWebEmbedError 
 import { groupByParent } from './chunks.js';
 import {
   type CollectionSearchOptions,
-  MAX_SEARCH_MANY_QUERIES,
+  checkQueryBatch,
   type SearchHit,
   type SearchManyResponse,
   type SearchManyResult,
@@ -145,22 +145,9 @@ function checkQuery(query: unknown, index?: number): string {
   return query;
 }
 
-/** The checks of a local `searchMany` on its query list (sizes, then each query by index). */
+/** The checks of a remote or tiered `searchMany` on its query list (sizes, then each query by index). */
 function checkQueryList(queries: unknown): readonly string[] {
-  if (!Array.isArray(queries)) {
-    throw new WebEmbedError('NOT_A_STRING', 'queries must be an array of strings');
-  }
-  if (queries.length === 0) {
-    throw new WebEmbedError('EMPTY_BATCH', 'queries is an empty array; pass at least one query');
-  }
-  if (queries.length > MAX_SEARCH_MANY_QUERIES) {
-    throw new WebEmbedError(
-      'INVALID_ARGUMENT',
-      `searchMany takes at most ${MAX_SEARCH_MANY_QUERIES} queries a call, got ${queries.length}; split the batch`,
-      { expected: MAX_SEARCH_MANY_QUERIES, actual: queries.length },
-    );
-  }
-  for (let i = 0; i < queries.length; i++) checkQuery(queries[i], i);
+  checkQueryBatch(queries, (query, i) => checkQuery(query, i));
   return queries;
 }
 
@@ -292,6 +279,17 @@ export async function checkRemoteModel(
  * Searches run on both at once; the query is embedded once (the engine's embedding cache serves
  * the local search the same vector).
  */
+/** The remote mode of a tiered search; refuses modes whose scores cannot merge with cosine ones. */
+function tieredRemoteMode(mode: CollectionSearchOptions['mode']): RemoteSearchMode {
+  if (mode === 'hamming' || mode === 'hybrid') {
+    throw new WebEmbedError(
+      'INVALID_ARGUMENT',
+      `a tiered collection merges cosine scores; mode ${mode} scores on another scale (use float32, int8 or binary-rescore)`,
+    );
+  }
+  return mode === 'float32' ? 'float32' : 'binary-rescore';
+}
+
 export function tieredCollection(
   local: EngineCollectionHandle,
   remote: RemoteCollectionHandle,
@@ -301,14 +299,8 @@ export function tieredCollection(
   async function search(query: string, options: CollectionSearchOptions = {}): Promise<SearchResponse> {
     checkQuery(query);
     const k = checkK(options.k ?? 10);
-    if (options.mode === 'hamming' || options.mode === 'hybrid') {
-      throw new WebEmbedError(
-        'INVALID_ARGUMENT',
-        `a tiered collection merges cosine scores; mode ${options.mode} scores on another scale (use float32, int8 or binary-rescore)`,
-      );
-    }
+    const remoteMode = tieredRemoteMode(options.mode);
     const filter = plainFilter(options.filter);
-    const remoteMode: RemoteSearchMode = options.mode === 'float32' ? 'float32' : 'binary-rescore';
     const started = performance.now();
     // Embeds once: the local search and the remote request then hit the engine's embedding cache.
     await embedder.embed([query], { kind: 'query', signal: options.signal });
@@ -340,14 +332,8 @@ export function tieredCollection(
   ): Promise<SearchManyResponse> {
     checkQueryList(queries);
     const k = checkK(options.k ?? 10);
-    if (options.mode === 'hamming' || options.mode === 'hybrid') {
-      throw new WebEmbedError(
-        'INVALID_ARGUMENT',
-        `a tiered collection merges cosine scores; mode ${options.mode} scores on another scale (use float32, int8 or binary-rescore)`,
-      );
-    }
+    const remoteMode = tieredRemoteMode(options.mode);
     const filter = plainFilter(options.filter);
-    const remoteMode: RemoteSearchMode = options.mode === 'float32' ? 'float32' : 'binary-rescore';
     const started = performance.now();
     // One batched embedding: the local batch and each remote request then hit the engine's cache.
     await embedder.embed(queries, { kind: 'query', signal: options.signal });
