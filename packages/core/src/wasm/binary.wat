@@ -406,11 +406,13 @@
     (i32.store offset=32 (local.get $ctx) (i32.const 0)))
 
   ;; The exact key of a row, offered to the exact heap when it beats the k-th key. Byte b of the
-  ;; row has the partial H[b][v >> 4] (asymPrepare) plus 2 w for each set bit of v & 15, highest
-  ;; first, rounded to f32; a word sums its 4 partials left to right, s sums the words.
+  ;; row has the partial H[b][v >> 4] (asymPrepare) plus, for bits 3, 2, 1, 0 of v in that order,
+  ;; 2 w if the bit is set and -0.0 if not (which leaves every float64 unchanged), rounded to f32;
+  ;; a word sums its 4 partials left to right, s sums the words. The addends are loaded from a
+  ;; pair (-0.0, 2 w) by the bit, so no branch depends on the row's bits.
   (func $offerExact (param $ctx i32) (param $row i32)
-    (local $s f64) (local $word f64) (local $part f64) (local $p i32) (local $b i32) (local $nBytes i32)
-    (local $pos i32) (local $h i32) (local $two i32) (local $v i32) (local $norm f32)
+    (local $s f64) (local $word f64) (local $p i32) (local $b i32) (local $nBytes i32)
+    (local $pos i32) (local $h i32) (local $two i32) (local $norm f32)
     (local $key f32)
     (local.set $nBytes (i32.load offset=60 (local.get $ctx)))
     (local.set $pos (i32.load offset=48 (local.get $ctx)))
@@ -420,29 +422,24 @@
       (i32.add (i32.load offset=40 (local.get $ctx))
         (i32.add (i32.mul (i32.shr_u (local.get $row) (i32.const 4)) (i32.shl (local.get $nBytes) (i32.const 4)))
           (i32.mul (i32.and (local.get $row) (i32.const 15)) (i32.load offset=44 (local.get $ctx))))))
-    (loop $bytes
-      (local.set $v (i32.load8_u (local.get $p)))
-      ;; Adding -0.0 leaves every float64 unchanged, so bits that are clear add -0.0 (no branches).
-      (local.set $part
+    ;; nBytes is a multiple of 4: one word an iteration.
+    (loop $words
+      (local.set $word
         (f64.add
           (f64.add
             (f64.add
-              (f64.add
-                (f64.load (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
-                (select (f64.load offset=24 (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 8))))
-              (select (f64.load offset=16 (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 4))))
-            (select (f64.load offset=8 (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 2))))
-          (select (f64.load (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 1)))))
-      (local.set $part (f64.promote_f32 (f32.demote_f64 (local.get $part))))
-      (local.set $word
-        (select (local.get $part) (f64.add (local.get $word) (local.get $part))
-          (i32.eqz (i32.and (local.get $b) (i32.const 3)))))
-      (if (i32.eq (i32.and (local.get $b) (i32.const 3)) (i32.const 3))
-        (then (local.set $s (f64.add (local.get $s) (local.get $word)))))
-      (local.set $p (i32.add (local.get $p) (local.get $pos)))
-      (local.set $h (i32.add (local.get $h) (i32.const 128)))
-      (local.set $two (i32.add (local.get $two) (i32.const 64)))
-      (br_if $bytes (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $nBytes))))
+              (call $partial (local.get $h) (local.get $two) (i32.load8_u (local.get $p)))
+              (call $partial (i32.add (local.get $h) (i32.const 128)) (i32.add (local.get $two) (i32.const 64))
+                (i32.load8_u (i32.add (local.get $p) (local.get $pos)))))
+            (call $partial (i32.add (local.get $h) (i32.const 256)) (i32.add (local.get $two) (i32.const 128))
+              (i32.load8_u (i32.add (local.get $p) (i32.shl (local.get $pos) (i32.const 1))))))
+          (call $partial (i32.add (local.get $h) (i32.const 384)) (i32.add (local.get $two) (i32.const 192))
+            (i32.load8_u (i32.add (local.get $p) (i32.mul (local.get $pos) (i32.const 3)))))))
+      (local.set $s (f64.add (local.get $s) (local.get $word)))
+      (local.set $p (i32.add (local.get $p) (i32.shl (local.get $pos) (i32.const 2))))
+      (local.set $h (i32.add (local.get $h) (i32.const 512)))
+      (local.set $two (i32.add (local.get $two) (i32.const 256)))
+      (br_if $words (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 4))) (local.get $nBytes))))
     (local.set $p (i32.load offset=52 (local.get $ctx)))
     (if (local.get $p)
       (then
@@ -457,9 +454,28 @@
     (if (f32.gt (local.get $key) (f32.load offset=8 (i32.load offset=20 (local.get $ctx))))
       (then (call $heapOffer (i32.load offset=20 (local.get $ctx)) (local.get $key) (local.get $row)))))
 
+  ;; The f32-rounded partial (as f64) of byte value v at a position with high-nibble partials at h
+  ;; and (-0.0, 2 w_i) pairs for bits i = 0..3 at two.
+  (func $partial (param $h i32) (param $two i32) (param $v i32) (result f64)
+    (f64.promote_f32
+      (f32.demote_f64
+        (f64.add
+          (f64.add
+            (f64.add
+              (f64.add
+                (f64.load (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
+                (f64.load offset=48
+                  (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 0)) (i32.const 8)))))
+              (f64.load offset=32
+                (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 1)) (i32.const 8)))))
+            (f64.load offset=16
+              (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 2)) (i32.const 8)))))
+          (f64.load (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 3)) (i32.const 8))))))))
+
   ;; The tables of a query (f32 q, dims values) for exact keys, at out: for each of nBytes byte
   ;; positions 16 f64 H[h], the partial of byte value h << 4 (-(w0 + .. + w7), then 2 w_(4+i) for
-  ;; each set bit i of h, highest first); then for each position the 8 f64 2 w_i.
+  ;; each set bit i of h, highest first); then for each position the pairs (-0.0, 2 w_i) of bits
+  ;; i = 0..3 (8 f64).
   (func (export "asymPrepare") (param $q i32) (param $dims i32) (param $nBytes i32) (param $out i32)
     (local $b i32) (local $j i32) (local $h i32) (local $total f64) (local $w f64) (local $two i32)
     (local.set $two (i32.add (local.get $out) (i32.shl (local.get $nBytes) (i32.const 7))))
@@ -468,6 +484,7 @@
         (br_if $done (i32.eqz (local.get $nBytes)))
         (local.set $total (f64.const 0))
         (local.set $b (i32.const 0))
+        ;; 2 w_i of the 8 bits into the 8 slots at two (bits 4..7 are used for H, then replaced).
         (loop $weights
           (local.set $w
             (select
@@ -487,6 +504,13 @@
                 (i32.shl (i32.and (local.get $h) (i32.sub (local.get $h) (i32.const 1))) (i32.const 3))))
               (f64.load offset=32 (i32.add (local.get $two) (i32.shl (i32.ctz (local.get $h)) (i32.const 3))))))
           (br_if $highs (i32.lt_u (local.tee $h (i32.add (local.get $h) (i32.const 1))) (i32.const 16))))
+        ;; Spread 2 w_3 .. 2 w_0 into their pairs (from the top, so no slot is read after it is written).
+        (local.set $b (i32.const 3))
+        (loop $pairs
+          (f64.store offset=8 (i32.add (local.get $two) (i32.shl (local.get $b) (i32.const 4)))
+            (f64.load (i32.add (local.get $two) (i32.shl (local.get $b) (i32.const 3)))))
+          (f64.store (i32.add (local.get $two) (i32.shl (local.get $b) (i32.const 4))) (f64.const -0))
+          (br_if $pairs (i32.ge_s (local.tee $b (i32.sub (local.get $b) (i32.const 1))) (i32.const 0))))
         (local.set $out (i32.add (local.get $out) (i32.const 128)))
         (local.set $two (i32.add (local.get $two) (i32.const 64)))
         (local.set $nBytes (i32.sub (local.get $nBytes) (i32.const 1)))
