@@ -194,7 +194,7 @@
     (local $r i32) (local $tp i32) (local $left i32) (local $n i32) (local $p i32) (local $nBytes i32)
     (local $pass i32) (local $norm f32) (local $limit f32)
     (local $x v128) (local $v v128) (local $even v128) (local $odd v128)
-    (local $q i32) (local $stride i32) (local $ranges i32) (local $step f32) (local $bias f32) (local $t f32)
+    (local $q i32) (local $mask i32) (local $stride i32) (local $ranges i32) (local $step f32) (local $bias f32) (local $t f32)
     (local $lo v128) (local $hi v128) (local $even2 v128) (local $odd2 v128)
     (local.set $nBytes (i32.load offset=60 (local.get $ctx)))
     ;; Rows up to 1024 bits with bounds in use: two blocks at a time (each table vector loaded
@@ -246,47 +246,57 @@
           (local.set $even (i16x8.sub (local.get $even) (i16x8.shl (local.get $odd) (i32.const 8))))
           (local.set $even2 (i16x8.sub (local.get $even2) (i16x8.shl (local.get $odd2) (i32.const 8))))
           (local.set $norm (f32.const 1))
+          ;; Touch the block's 16 norms (one cache line) so that a row looked at below finds its
+          ;; norm in cache: read in step with the blocks, they stream like the rows.
+          (if (local.get $ranges)
+            (then (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (local.get $r)) (i32.const 2)))))))
           (if (local.get $ranges)
             (then (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (local.get $r)) (i32.const 1)))))))
           (local.set $t
             (f32.div (f32.sub (f32.mul (local.get $limit) (local.get $norm)) (local.get $bias)) (local.get $step)))
-          (local.set $pass (i32.const 1))
+          ;; mask: 0xffff when every row must be looked at (no usable threshold), else the rows
+          ;; (bit j: row 2j, or 2(j - 8) + 1 from bit 8) whose code sum can beat the limit.
+          (local.set $mask (i32.const 0xffff))
           (if (f32.ge (local.get $t) (f32.const 1))
             (then
-              (local.set $pass (i32.const 0))
+              (local.set $mask (i32.const 0))
               (if (f32.lt (local.get $t) (f32.const 65536))
                 (then
                   (local.set $x (i16x8.splat (i32.sub (i32.trunc_f32_u (local.get $t)) (i32.const 1))))
-                  (local.set $pass
-                    (v128.any_true
-                      (v128.or (i16x8.sub_sat_u (local.get $even) (local.get $x))
-                        (i16x8.sub_sat_u (local.get $odd) (local.get $x)))))))))
-          (if (local.get $pass)
+                  (local.set $mask
+                    (i8x16.bitmask
+                      (i8x16.narrow_i16x8_s
+                        (i16x8.ne (i16x8.sub_sat_u (local.get $even) (local.get $x)) (v128.const i64x2 0 0))
+                        (i16x8.ne (i16x8.sub_sat_u (local.get $odd) (local.get $x)) (v128.const i64x2 0 0)))))))))
+          (if (local.get $mask)
             (then
-              (call $widen (local.get $even) (local.get $odd) (local.get $tmp) (i32.const 0))
-              (call $blockRows (local.get $ctx) (local.get $tmp) (i32.add (local.get $row0) (local.get $r)) (i32.sub (local.get $nRows) (local.get $r)))
+              (call $passBlock (local.get $ctx) (local.get $even) (local.get $odd) (local.get $mask) (i32.add (local.get $row0) (local.get $r)) (i32.sub (local.get $nRows) (local.get $r)) (local.get $tmp))
               (local.set $limit (call $asymLimit (local.get $ctx)))
               (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))))
           (local.set $norm (f32.const 1))
           (if (local.get $ranges)
+            (then (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.const 2)))))))
+          (if (local.get $ranges)
             (then (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.const 1)))))))
           (local.set $t
             (f32.div (f32.sub (f32.mul (local.get $limit) (local.get $norm)) (local.get $bias)) (local.get $step)))
-          (local.set $pass (i32.const 1))
+          ;; mask: 0xffff when every row must be looked at (no usable threshold), else the rows
+          ;; (bit j: row 2j, or 2(j - 8) + 1 from bit 8) whose code sum can beat the limit.
+          (local.set $mask (i32.const 0xffff))
           (if (f32.ge (local.get $t) (f32.const 1))
             (then
-              (local.set $pass (i32.const 0))
+              (local.set $mask (i32.const 0))
               (if (f32.lt (local.get $t) (f32.const 65536))
                 (then
                   (local.set $x (i16x8.splat (i32.sub (i32.trunc_f32_u (local.get $t)) (i32.const 1))))
-                  (local.set $pass
-                    (v128.any_true
-                      (v128.or (i16x8.sub_sat_u (local.get $even2) (local.get $x))
-                        (i16x8.sub_sat_u (local.get $odd2) (local.get $x)))))))))
-          (if (local.get $pass)
+                  (local.set $mask
+                    (i8x16.bitmask
+                      (i8x16.narrow_i16x8_s
+                        (i16x8.ne (i16x8.sub_sat_u (local.get $even2) (local.get $x)) (v128.const i64x2 0 0))
+                        (i16x8.ne (i16x8.sub_sat_u (local.get $odd2) (local.get $x)) (v128.const i64x2 0 0)))))))))
+          (if (local.get $mask)
             (then
-              (call $widen (local.get $even2) (local.get $odd2) (local.get $tmp) (i32.const 0))
-              (call $blockRows (local.get $ctx) (local.get $tmp) (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.sub (local.get $nRows) (i32.add (local.get $r) (i32.const 16))))
+              (call $passBlock (local.get $ctx) (local.get $even2) (local.get $odd2) (local.get $mask) (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.sub (local.get $nRows) (i32.add (local.get $r) (i32.const 16))) (local.get $tmp))
               (local.set $limit (call $asymLimit (local.get $ctx)))
               (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))))
           (local.set $c (i32.add (local.get $c) (i32.shl (local.get $stride) (i32.const 1))))
@@ -371,6 +381,53 @@
         (local.set $c (i32.add (local.get $c) (i32.shl (local.get $nBytes) (i32.const 4))))
         (local.set $r (i32.add (local.get $r) (i32.const 16)))
         (br $blocks))))
+
+  ;; The rows of a block from the two-block loop that can beat the limit (mask, as there) with
+  ;; their code sums in even and odd: each row's bounds, computed as $bounds does, then as in
+  ;; $blockRows (buffer, lower heap). Rows left out cannot beat the limit: leaving their lower
+  ;; bounds out of the lower heap only keeps its k-th bound lower, which stays valid.
+  (func $passBlock (param $ctx i32) (param $even v128) (param $odd v128) (param $mask i32) (param $row0 i32)
+    (param $left i32) (param $tmp i32)
+    (local $j i32) (local $lane i32) (local $row i32) (local $l1 i32) (local $skip i32) (local $norm f32)
+    (local $base f32) (local $u f32) (local $lo f32)
+    (v128.store (local.get $tmp) (local.get $even))
+    (v128.store offset=16 (local.get $tmp) (local.get $odd))
+    (local.set $l1 (i32.load offset=52 (local.get $ctx)))
+    (local.set $skip (i32.load offset=64 (local.get $ctx)))
+    (block $lanesDone
+      (loop $lanes
+        (br_if $lanesDone (i32.eqz (local.get $mask)))
+        (local.set $j (i32.ctz (local.get $mask)))
+        (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+        (local.set $lane (i32.or (i32.shl (i32.and (local.get $j) (i32.const 7)) (i32.const 1)) (i32.shr_u (local.get $j) (i32.const 3))))
+        (local.set $row (i32.add (local.get $row0) (local.get $lane)))
+        (if (i32.and (i32.lt_u (local.get $lane) (local.get $left))
+              (i32.or (i32.eqz (local.get $skip))
+                (i32.eqz (i32.load8_u (i32.add (local.get $skip) (local.get $row))))))
+          (then
+            (local.set $base
+              (f32.mul
+                (f32.convert_i32_u (i32.load16_u (i32.add (local.get $tmp) (i32.shl (local.get $j) (i32.const 1)))))
+                (f32.load (local.get $ctx))))
+            (local.set $u (f32.add (local.get $base) (f32.load offset=4 (local.get $ctx))))
+            (local.set $lo (f32.add (local.get $base) (f32.load offset=8 (local.get $ctx))))
+            (if (local.get $l1)
+              (then
+                (local.set $norm (f32.load (i32.add (local.get $l1) (i32.shl (local.get $row) (i32.const 2)))))
+                (if (f32.gt (local.get $norm) (f32.const 0))
+                  (then
+                    (local.set $u (f32.div (local.get $u) (local.get $norm)))
+                    (local.set $lo (f32.div (local.get $lo) (local.get $norm))))
+                  (else
+                    (local.set $u (f32.const 0))
+                    (local.set $lo (f32.const 0))))))
+            (if (i32.or (f32.gt (local.get $u) (call $asymLimit (local.get $ctx)))
+                  (i32.eqz (f32.lt (f32.abs (local.get $u)) (f32.const 1e38))))
+              (then (call $bufferPush (local.get $ctx) (local.get $row) (local.get $u))))
+            (if (f32.gt (local.get $lo) (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
+              (then
+                (call $heapOffer (i32.load offset=16 (local.get $ctx)) (local.get $lo) (local.get $row))))))
+        (br $lanes))))
 
   ;; The rows of a block that passed the test: code sums at tmp (plus earlier segments at
   ;; tmp + 128) become upper and lower bounds; rows whose upper bound beats the limit wait in the
