@@ -313,7 +313,7 @@ function hammingRows(
 
 /** How a query's FastScan codes bound its scores (see asymBlocks in binary.wat). */
 interface CodeBounds {
-  /** A row with code sum S scores between `step * S + low` and `step * S + bias`. */
+  /** A row whose kernel sum is S' scores between `step * S' + low` and `step * S' + bias`. */
   step: number;
   bias: number;
   low: number;
@@ -331,6 +331,11 @@ interface CodeBounds {
  * `step = max 2A / 255`. So `score = step * S - sum A + e` with `|e|` at most the sum over
  * nibbles of their largest coding error; the bounds widen that by 1e-5 of `sum A` to cover every
  * float32 rounding the bound and the exact score go through (each well under 1e-6 of `sum A`).
+ *
+ * The kernel adds, for each byte, the rounded-up average of its two nibble codes
+ * (`i8x16.avgr_u`, one u8 lane instead of two), so what it sums is S' with
+ * `S <= 2 S' <= S + nBytes`: the map returned is in terms of S' (step `2 step`, the lower bound
+ * `nBytes` codes lower).
  */
 function fastScanCodes(
   q: Float32Array,
@@ -374,7 +379,7 @@ function fastScanCodes(
   }
   codes.set(out, at);
   const margin = error + 1e-5 * total;
-  return { step, bias: margin - total, low: -margin - total, all: 0 };
+  return { step: 2 * step, bias: margin - total, low: -margin - total - step * nBytes, all: 0 };
 }
 
 let weightCache = new Float64Array(0);

@@ -154,9 +154,11 @@
   ;; 1 / norm; rounded to f32.
   ;;
   ;; Scanning computes bounds, not keys. Codes (two 16-byte tables a byte position, low nibble
-  ;; then high nibble, values 0..255) are looked up 16 rows at a time with i8x16.swizzle; a row's
-  ;; code sum S bounds its raw score: step * S + low <= s <= step * S + bias (the caller folds the
-  ;; codes' rounding errors into bias and low). Divided by the norm, these bound the key. A lower
+  ;; then high nibble, values 0..255) are looked up 16 rows at a time with i8x16.swizzle; the two
+  ;; codes of a byte are averaged, rounded up (i8x16.avgr_u, so a byte stays one u8 lane), and a
+  ;; row's sum S of these averages bounds its raw score: step * S + low <= s <= step * S + bias
+  ;; (the caller folds the codes' rounding errors and the averages' rounding into step, bias and
+  ;; low). Divided by the norm, these bound the key. A lower
   ;; bound heap keeps the k-th best lower bound L: a row whose upper bound is not above it (or
   ;; the exact heap's k-th key) cannot enter the top-k and is dropped; the others wait in a
   ;; buffer with their upper bound. asymFlush scores exactly those still at or above L (and
@@ -226,17 +228,17 @@
             (local.set $lo (v128.load (local.get $tp)))
             (local.set $hi (v128.load offset=16 (local.get $tp)))
             (local.set $x (v128.load (local.get $p)))
-            (local.set $v (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-            (local.set $even (i16x8.add (local.get $even) (local.get $v)))
-            (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
-            (local.set $v (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+            (local.set $v
+              (i8x16.avgr_u
+                (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
             (local.set $even (i16x8.add (local.get $even) (local.get $v)))
             (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
             (local.set $x (v128.load (local.get $q)))
-            (local.set $v (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-            (local.set $even2 (i16x8.add (local.get $even2) (local.get $v)))
-            (local.set $odd2 (i16x8.add (local.get $odd2) (i16x8.shr_u (local.get $v) (i32.const 8))))
-            (local.set $v (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+            (local.set $v
+              (i8x16.avgr_u
+                (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
             (local.set $even2 (i16x8.add (local.get $even2) (local.get $v)))
             (local.set $odd2 (i16x8.add (local.get $odd2) (i16x8.shr_u (local.get $v) (i32.const 8))))
             (local.set $tp (i32.add (local.get $tp) (i32.const 32)))
@@ -308,7 +310,7 @@
         (local.set $tp (local.get $tabs))
         (local.set $left (local.get $nBytes))
         (local.set $p (local.get $c))
-        ;; u16 lanes hold sums of at most 128 positions of 2 * 255: accumulate in segments; all
+        ;; u16 lanes hold sums of 128 positions of up to 255: accumulate in segments; all
         ;; but the last are widened into i32 sums at tmp + 128 (only rows wider than 1024 bits
         ;; have several).
         (v128.store offset=128 (local.get $tmp) (v128.const i64x2 0 0))
@@ -324,14 +326,13 @@
           (loop $position
             (local.set $x (v128.load (local.get $p)))
             ;; u16 lanes: even += byte pairs (wrapping), odd += the high bytes; even - odd * 256
-            ;; is then the sum of the low bytes. Low and high nibble codes (up to 255 each) are
-            ;; added separately.
-            (local.set $v (i8x16.swizzle (v128.load (local.get $tp)) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-            (local.set $even (i16x8.add (local.get $even) (local.get $v)))
-            (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
+            ;; is then the sum of the low bytes. A byte adds the rounded-up average of its two
+            ;; nibble codes.
             (local.set $v
-              (i8x16.swizzle (v128.load offset=16 (local.get $tp))
-                (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+              (i8x16.avgr_u
+                (i8x16.swizzle (v128.load (local.get $tp)) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                (i8x16.swizzle (v128.load offset=16 (local.get $tp))
+                  (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
             (local.set $even (i16x8.add (local.get $even) (local.get $v)))
             (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
             (local.set $tp (i32.add (local.get $tp) (i32.const 32)))
