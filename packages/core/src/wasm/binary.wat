@@ -200,8 +200,8 @@
     (local $lo v128) (local $hi v128) (local $even2 v128) (local $odd2 v128)
     (local.set $nBytes (i32.load offset=60 (local.get $ctx)))
     ;; Rows up to 1024 bits with bounds in use: two blocks at a time (each table vector loaded
-    ;; once for both), the block test as below with the limit kept in a local (it changes only
-    ;; in $blockRows). The blocks left over go through the general loop.
+    ;; once for all), the block test as below with the limit kept in a local (it changes only
+    ;; in $passBlock). The blocks left over go through the general loop.
     (if (i32.and (i32.eqz (i32.load offset=12 (local.get $ctx))) (i32.le_u (local.get $nBytes) (i32.const 128)))
       (then
         (local.set $step (f32.load (local.get $ctx)))
@@ -209,101 +209,97 @@
         (local.set $limit (call $asymLimit (local.get $ctx)))
         (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))
         (local.set $stride (i32.shl (local.get $nBytes) (i32.const 4)))
-        (v128.store offset=128 (local.get $tmp) (v128.const i64x2 0 0))
-        (v128.store offset=144 (local.get $tmp) (v128.const i64x2 0 0))
-        (v128.store offset=160 (local.get $tmp) (v128.const i64x2 0 0))
-        (v128.store offset=176 (local.get $tmp) (v128.const i64x2 0 0))
         (block $pairsDone
           (loop $pairs
             (br_if $pairsDone (i32.ge_u (i32.add (local.get $r) (i32.const 16)) (local.get $nRows)))
             (local.set $tp (local.get $tabs))
             (local.set $p (local.get $c))
-            (local.set $q (i32.add (local.get $c) (local.get $stride)))
+            (local.set $q (i32.add (local.get $p) (local.get $stride)))
             (local.set $n (local.get $nBytes))
             (local.set $even (v128.const i64x2 0 0))
             (local.set $odd (v128.const i64x2 0 0))
             (local.set $even2 (v128.const i64x2 0 0))
             (local.set $odd2 (v128.const i64x2 0 0))
             (loop $position
-            (local.set $lo (v128.load (local.get $tp)))
-            (local.set $hi (v128.load offset=16 (local.get $tp)))
-            (local.set $x (v128.load (local.get $p)))
-            (local.set $v
-              (i8x16.avgr_u
-                (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
-                (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
-            (local.set $even (i16x8.add (local.get $even) (local.get $v)))
-            (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
-            (local.set $x (v128.load (local.get $q)))
-            (local.set $v
-              (i8x16.avgr_u
-                (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
-                (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
-            (local.set $even2 (i16x8.add (local.get $even2) (local.get $v)))
-            (local.set $odd2 (i16x8.add (local.get $odd2) (i16x8.shr_u (local.get $v) (i32.const 8))))
-            (local.set $tp (i32.add (local.get $tp) (i32.const 32)))
-            (local.set $p (i32.add (local.get $p) (i32.const 16)))
-            (local.set $q (i32.add (local.get $q) (i32.const 16)))
-            (br_if $position (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-          (local.set $even (i16x8.sub (local.get $even) (i16x8.shl (local.get $odd) (i32.const 8))))
-          (local.set $even2 (i16x8.sub (local.get $even2) (i16x8.shl (local.get $odd2) (i32.const 8))))
-          (local.set $norm (f32.const 1))
-          ;; Touch the block's 16 norms (one cache line) so that a row looked at below finds its
-          ;; norm in cache: read in step with the blocks, they stream like the rows.
-          (if (local.get $ranges)
-            (then (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (local.get $r)) (i32.const 2)))))))
-          (if (local.get $ranges)
-            (then (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (local.get $r)) (i32.const 1)))))))
-          (local.set $t
-            (f32.div (f32.sub (f32.mul (local.get $limit) (local.get $norm)) (local.get $bias)) (local.get $step)))
-          ;; mask: 0xffff when every row must be looked at (no usable threshold), else the rows
-          ;; (bit j: row 2j, or 2(j - 8) + 1 from bit 8) whose code sum can beat the limit.
-          (local.set $mask (i32.const 0xffff))
-          (if (f32.ge (local.get $t) (f32.const 1))
-            (then
-              (local.set $mask (i32.const 0))
-              (if (f32.lt (local.get $t) (f32.const 65536))
-                (then
-                  (local.set $x (i16x8.splat (i32.sub (i32.trunc_f32_u (local.get $t)) (i32.const 1))))
-                  (local.set $mask
-                    (i8x16.bitmask
-                      (i8x16.narrow_i16x8_s
-                        (i16x8.ne (i16x8.sub_sat_u (local.get $even) (local.get $x)) (v128.const i64x2 0 0))
-                        (i16x8.ne (i16x8.sub_sat_u (local.get $odd) (local.get $x)) (v128.const i64x2 0 0)))))))))
-          (if (local.get $mask)
-            (then
-              (call $passBlock (local.get $ctx) (local.get $even) (local.get $odd) (local.get $mask) (i32.add (local.get $row0) (local.get $r)) (i32.sub (local.get $nRows) (local.get $r)) (local.get $tmp))
-              (local.set $limit (call $asymLimit (local.get $ctx)))
-              (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))))
-          (local.set $norm (f32.const 1))
-          (if (local.get $ranges)
-            (then (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.const 2)))))))
-          (if (local.get $ranges)
-            (then (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.const 1)))))))
-          (local.set $t
-            (f32.div (f32.sub (f32.mul (local.get $limit) (local.get $norm)) (local.get $bias)) (local.get $step)))
-          ;; mask: 0xffff when every row must be looked at (no usable threshold), else the rows
-          ;; (bit j: row 2j, or 2(j - 8) + 1 from bit 8) whose code sum can beat the limit.
-          (local.set $mask (i32.const 0xffff))
-          (if (f32.ge (local.get $t) (f32.const 1))
-            (then
-              (local.set $mask (i32.const 0))
-              (if (f32.lt (local.get $t) (f32.const 65536))
-                (then
-                  (local.set $x (i16x8.splat (i32.sub (i32.trunc_f32_u (local.get $t)) (i32.const 1))))
-                  (local.set $mask
-                    (i8x16.bitmask
-                      (i8x16.narrow_i16x8_s
-                        (i16x8.ne (i16x8.sub_sat_u (local.get $even2) (local.get $x)) (v128.const i64x2 0 0))
-                        (i16x8.ne (i16x8.sub_sat_u (local.get $odd2) (local.get $x)) (v128.const i64x2 0 0)))))))))
-          (if (local.get $mask)
-            (then
-              (call $passBlock (local.get $ctx) (local.get $even2) (local.get $odd2) (local.get $mask) (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.sub (local.get $nRows) (i32.add (local.get $r) (i32.const 16))) (local.get $tmp))
-              (local.set $limit (call $asymLimit (local.get $ctx)))
-              (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))))
-          (local.set $c (i32.add (local.get $c) (i32.shl (local.get $stride) (i32.const 1))))
-          (local.set $r (i32.add (local.get $r) (i32.const 32)))
-          (br $pairs)))))
+              (local.set $lo (v128.load (local.get $tp)))
+              (local.set $hi (v128.load offset=16 (local.get $tp)))
+              (local.set $x (v128.load (local.get $p)))
+              (local.set $v
+                (i8x16.avgr_u
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                  (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
+              (local.set $even (i16x8.add (local.get $even) (local.get $v)))
+              (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
+              (local.set $x (v128.load (local.get $q)))
+              (local.set $v
+                (i8x16.avgr_u
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                  (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
+              (local.set $even2 (i16x8.add (local.get $even2) (local.get $v)))
+              (local.set $odd2 (i16x8.add (local.get $odd2) (i16x8.shr_u (local.get $v) (i32.const 8))))
+              (local.set $tp (i32.add (local.get $tp) (i32.const 32)))
+              (local.set $p (i32.add (local.get $p) (i32.const 16)))
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))
+              (br_if $position (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+            (local.set $even (i16x8.sub (local.get $even) (i16x8.shl (local.get $odd) (i32.const 8))))
+            (local.set $even2 (i16x8.sub (local.get $even2) (i16x8.shl (local.get $odd2) (i32.const 8))))
+            (local.set $norm (f32.const 1))
+            ;; Touch the block's 16 norms (one cache line) so that a row looked at below finds its
+            ;; norm in cache: read in step with the blocks, they stream like the rows.
+            (if (local.get $ranges)
+              (then
+                (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (local.get $r)) (i32.const 2)))))
+                (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (local.get $r)) (i32.const 1)))))))
+            (local.set $t
+              (f32.div (f32.sub (f32.mul (local.get $limit) (local.get $norm)) (local.get $bias)) (local.get $step)))
+            ;; mask: 0xffff when every row must be looked at (no usable threshold), else the rows
+            ;; (bit j: row 2j, or 2(j - 8) + 1 from bit 8) whose sum can beat the limit.
+            (local.set $mask (i32.const 0xffff))
+            (if (f32.ge (local.get $t) (f32.const 1))
+              (then
+                (local.set $mask (i32.const 0))
+                (if (f32.lt (local.get $t) (f32.const 65536))
+                  (then
+                    (local.set $x (i16x8.splat (i32.sub (i32.trunc_f32_u (local.get $t)) (i32.const 1))))
+                    (local.set $mask
+                      (i8x16.bitmask
+                        (i8x16.narrow_i16x8_s
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $even) (local.get $x)) (v128.const i64x2 0 0))
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $odd) (local.get $x)) (v128.const i64x2 0 0)))))))))
+            (if (local.get $mask)
+              (then
+                (call $passBlock (local.get $ctx) (local.get $even) (local.get $odd) (local.get $mask) (i32.add (local.get $row0) (local.get $r))
+                  (i32.sub (local.get $nRows) (local.get $r)) (local.get $tmp))
+                (local.set $limit (call $asymLimit (local.get $ctx)))
+                (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))))
+            (local.set $norm (f32.const 1))
+            (if (local.get $ranges)
+              (then
+                (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.const 2)))))
+                (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.const 1)))))))
+            (local.set $t
+              (f32.div (f32.sub (f32.mul (local.get $limit) (local.get $norm)) (local.get $bias)) (local.get $step)))
+            (local.set $mask (i32.const 0xffff))
+            (if (f32.ge (local.get $t) (f32.const 1))
+              (then
+                (local.set $mask (i32.const 0))
+                (if (f32.lt (local.get $t) (f32.const 65536))
+                  (then
+                    (local.set $x (i16x8.splat (i32.sub (i32.trunc_f32_u (local.get $t)) (i32.const 1))))
+                    (local.set $mask
+                      (i8x16.bitmask
+                        (i8x16.narrow_i16x8_s
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $even2) (local.get $x)) (v128.const i64x2 0 0))
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $odd2) (local.get $x)) (v128.const i64x2 0 0)))))))))
+            (if (local.get $mask)
+              (then
+                (call $passBlock (local.get $ctx) (local.get $even2) (local.get $odd2) (local.get $mask) (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16)))
+                  (i32.sub (local.get $nRows) (i32.add (local.get $r) (i32.const 16))) (local.get $tmp))
+                (local.set $limit (call $asymLimit (local.get $ctx)))
+                (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))))
+            (local.set $c (i32.add (local.get $c) (i32.shl (local.get $stride) (i32.const 1))))
+            (local.set $r (i32.add (local.get $r) (i32.const 32)))
+            (br $pairs)))))
     (block $done
       (loop $blocks
         (br_if $done (i32.ge_u (local.get $r) (local.get $nRows)))
