@@ -198,6 +198,7 @@
     (local $x v128) (local $v v128) (local $even v128) (local $odd v128)
     (local $q i32) (local $mask i32) (local $stride i32) (local $ranges i32) (local $step f32) (local $bias f32) (local $t f32)
     (local $lo v128) (local $hi v128) (local $even2 v128) (local $odd2 v128)
+    (local $scaled f32) (local $offset f32) (local $t2 f32) (local $x2 v128)
     (local.set $nBytes (i32.load offset=60 (local.get $ctx)))
     ;; Rows up to 1024 bits with bounds in use: two blocks at a time (each table vector loaded
     ;; once for all), the block test as below with the limit kept in a local (it changes only
@@ -207,6 +208,8 @@
         (local.set $step (f32.load (local.get $ctx)))
         (local.set $bias (f32.load offset=4 (local.get $ctx)))
         (local.set $limit (call $asymLimit (local.get $ctx)))
+        (local.set $scaled (f32.div (local.get $limit) (local.get $step)))
+        (local.set $offset (f32.div (local.get $bias) (local.get $step)))
         (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))
         (local.set $stride (i32.shl (local.get $nBytes) (i32.const 4)))
         (block $pairsDone
@@ -243,59 +246,63 @@
               (br_if $position (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
             (local.set $even (i16x8.sub (local.get $even) (i16x8.shl (local.get $odd) (i32.const 8))))
             (local.set $even2 (i16x8.sub (local.get $even2) (i16x8.shl (local.get $odd2) (i32.const 8))))
+            ;; The block test, both blocks at once: a row can beat the limit only if its sum
+            ;; exceeds t = (limit * norm - bias) / step, computed as norm * (limit / step) -
+            ;; bias / step, with the block's smallest norm for a limit >= 0, else its largest
+            ;; (one code of slack covers the float rounding). t below 1 or not a number: every
+            ;; row is looked at; t of 65536 or more: none.
             (local.set $norm (f32.const 1))
-            ;; Touch the block's 16 norms (one cache line) so that a row looked at below finds its
+            ;; Touch the block's 16 norms (one cache line) so that a row looked at finds its
             ;; norm in cache: read in step with the blocks, they stream like the rows.
             (if (local.get $ranges)
               (then
                 (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (local.get $r)) (i32.const 2)))))
                 (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (local.get $r)) (i32.const 1)))))))
-            (local.set $t
-              (f32.div (f32.sub (f32.mul (local.get $limit) (local.get $norm)) (local.get $bias)) (local.get $step)))
-            ;; mask: 0xffff when every row must be looked at (no usable threshold), else the rows
-            ;; (bit j: row 2j, or 2(j - 8) + 1 from bit 8) whose sum can beat the limit.
-            (local.set $mask (i32.const 0xffff))
-            (if (f32.ge (local.get $t) (f32.const 1))
-              (then
-                (local.set $mask (i32.const 0))
-                (if (f32.lt (local.get $t) (f32.const 65536))
-                  (then
-                    (local.set $x (i16x8.splat (i32.sub (i32.trunc_f32_u (local.get $t)) (i32.const 1))))
-                    (local.set $mask
-                      (i8x16.bitmask
-                        (i8x16.narrow_i16x8_s
-                          (i16x8.ne (i16x8.sub_sat_u (local.get $even) (local.get $x)) (v128.const i64x2 0 0))
-                          (i16x8.ne (i16x8.sub_sat_u (local.get $odd) (local.get $x)) (v128.const i64x2 0 0)))))))))
-            (if (local.get $mask)
-              (then
-                (call $passBlock (local.get $ctx) (local.get $even) (local.get $odd) (local.get $mask) (i32.add (local.get $row0) (local.get $r))
-                  (i32.sub (local.get $nRows) (local.get $r)) (local.get $tmp))
-                (local.set $limit (call $asymLimit (local.get $ctx)))
-                (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))))
+            (local.set $t (f32.sub (f32.mul (local.get $norm) (local.get $scaled)) (local.get $offset)))
+            (local.set $x
+              (i16x8.splat (i32.sub (i32.trunc_sat_f32_u (f32.min (local.get $t) (f32.const 65536))) (i32.const 1))))
             (local.set $norm (f32.const 1))
             (if (local.get $ranges)
               (then
                 (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.const 2)))))
                 (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.const 1)))))))
-            (local.set $t
-              (f32.div (f32.sub (f32.mul (local.get $limit) (local.get $norm)) (local.get $bias)) (local.get $step)))
-            (local.set $mask (i32.const 0xffff))
-            (if (f32.ge (local.get $t) (f32.const 1))
+            (local.set $t2 (f32.sub (f32.mul (local.get $norm) (local.get $scaled)) (local.get $offset)))
+            (local.set $x2
+              (i16x8.splat (i32.sub (i32.trunc_sat_f32_u (f32.min (local.get $t2) (f32.const 65536))) (i32.const 1))))
+            (if (i32.or (i32.or (i32.eqz (f32.ge (local.get $t) (f32.const 1))) (i32.eqz (f32.ge (local.get $t2) (f32.const 1))))
+                  (v128.any_true
+                    (v128.or (v128.or (i16x8.sub_sat_u (local.get $even) (local.get $x)) (i16x8.sub_sat_u (local.get $odd) (local.get $x)))
+                  (v128.or (i16x8.sub_sat_u (local.get $even2) (local.get $x2)) (i16x8.sub_sat_u (local.get $odd2) (local.get $x2))))))
               (then
-                (local.set $mask (i32.const 0))
-                (if (f32.lt (local.get $t) (f32.const 65536))
+                ;; mask: the rows (bit j: row 2j, or 2(j - 8) + 1 from bit 8) whose sum can beat
+                ;; the limit. A mask from before an earlier block's rows were looked at only
+                ;; looks at more rows than needed ($passBlock checks each against the limit).
+                (local.set $mask (i32.const 0xffff))
+                (if (f32.ge (local.get $t) (f32.const 1))
                   (then
-                    (local.set $x (i16x8.splat (i32.sub (i32.trunc_f32_u (local.get $t)) (i32.const 1))))
                     (local.set $mask
                       (i8x16.bitmask
                         (i8x16.narrow_i16x8_s
-                          (i16x8.ne (i16x8.sub_sat_u (local.get $even2) (local.get $x)) (v128.const i64x2 0 0))
-                          (i16x8.ne (i16x8.sub_sat_u (local.get $odd2) (local.get $x)) (v128.const i64x2 0 0)))))))))
-            (if (local.get $mask)
-              (then
-                (call $passBlock (local.get $ctx) (local.get $even2) (local.get $odd2) (local.get $mask) (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16)))
-                  (i32.sub (local.get $nRows) (i32.add (local.get $r) (i32.const 16))) (local.get $tmp))
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $even) (local.get $x)) (v128.const i64x2 0 0))
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $odd) (local.get $x)) (v128.const i64x2 0 0)))))))
+                (if (local.get $mask)
+                  (then
+                    (call $passBlock (local.get $ctx) (local.get $even) (local.get $odd) (local.get $mask) (i32.add (local.get $row0) (local.get $r))
+                      (i32.sub (local.get $nRows) (local.get $r)) (local.get $tmp))))
+                (local.set $mask (i32.const 0xffff))
+                (if (f32.ge (local.get $t2) (f32.const 1))
+                  (then
+                    (local.set $mask
+                      (i8x16.bitmask
+                        (i8x16.narrow_i16x8_s
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $even2) (local.get $x2)) (v128.const i64x2 0 0))
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $odd2) (local.get $x2)) (v128.const i64x2 0 0)))))))
+                (if (local.get $mask)
+                  (then
+                    (call $passBlock (local.get $ctx) (local.get $even2) (local.get $odd2) (local.get $mask) (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16)))
+                      (i32.sub (local.get $nRows) (i32.add (local.get $r) (i32.const 16))) (local.get $tmp))))
                 (local.set $limit (call $asymLimit (local.get $ctx)))
+                (local.set $scaled (f32.div (local.get $limit) (local.get $step)))
                 (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))))
             (local.set $c (i32.add (local.get $c) (i32.shl (local.get $stride) (i32.const 1))))
             (local.set $r (i32.add (local.get $r) (i32.const 32)))
