@@ -553,26 +553,82 @@
       (then (call $asymFlush (local.get $ctx)))))
 
   ;; Scores the buffered rows that can still enter the top-k exactly and empties the buffer.
-  ;; L may by now include later rows, so an upper bound equal to it still counts.
+  ;; Rows whose upper bound is below L cannot enter (L may by now include later rows, so an
+  ;; upper bound equal to it still counts); the rest are scored best upper bound first (a max-heap
+  ;; in place, an upper bound that is not finite counting as +inf), so the k-th key rises early,
+  ;; until the best upper bound left is below it. Equal keys are settled by row in the exact heap.
   (func $asymFlush (export "asymFlush") (param $ctx i32)
-    (local $at i32) (local $end i32) (local $u f32)
+    (local $at i32) (local $end i32) (local $u f32) (local $n i32) (local $i i32) (local $row i32)
     (local.set $at (i32.load offset=24 (local.get $ctx)))
     (local.set $end (i32.add (local.get $at) (i32.shl (i32.load offset=32 (local.get $ctx)) (i32.const 3))))
-    (block $done
+    (i32.store offset=32 (local.get $ctx) (i32.const 0))
+    (block $kept
       (loop $entries
-        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (br_if $kept (i32.ge_u (local.get $at) (local.get $end)))
         (local.set $u (f32.load offset=4 (local.get $at)))
-        (if (i32.or
-              (i32.and
-                (f32.ge (local.get $u) (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
-                (f32.gt (local.get $u) (f32.load offset=8 (i32.load offset=20 (local.get $ctx)))))
-              (i32.eqz (f32.lt (f32.abs (local.get $u)) (f32.const 1e38))))
-          (then (call $offerExact (local.get $ctx) (i32.load (local.get $at)))))
+        (if (i32.eqz (f32.lt (f32.abs (local.get $u)) (f32.const 1e38)))
+          (then (local.set $u (f32.const inf))))
+        (if (f32.ge (local.get $u) (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
+          (then
+            (call $siftUp (i32.load offset=24 (local.get $ctx)) (local.get $n) (i32.load (local.get $at)) (local.get $u))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
         (local.set $at (i32.add (local.get $at) (i32.const 8)))
         (br $entries)))
-    (i32.store offset=32 (local.get $ctx) (i32.const 0)))
+    (local.set $at (i32.load offset=24 (local.get $ctx)))
+    (block $done
+      (loop $best
+        (br_if $done (i32.eqz (local.get $n)))
+        (br_if $done
+          (f32.lt (f32.load offset=4 (local.get $at)) (f32.load offset=8 (i32.load offset=20 (local.get $ctx)))))
+        (local.set $row (i32.load (local.get $at)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (call $siftDown (local.get $at) (local.get $n)
+          (i32.load (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3))))
+          (f32.load offset=4 (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3)))))
+        (call $offerExact (local.get $ctx) (local.get $row))
+        (br $best))))
 
-  ;; The exact key of a row, offered to the exact heap when it beats the k-th key. Byte b of the
+  ;; Max-heap of (i32 row, f32 upper) at h by upper: adds (row, u) as entry n (entries 0 .. n - 1
+  ;; form the heap). The entries are written from the front of the buffer they are read from,
+  ;; never past the one being read.
+  (func $siftUp (param $h i32) (param $n i32) (param $row i32) (param $u f32)
+    (local $p i32)
+    (block $placed
+      (loop $up
+        (br_if $placed (i32.eqz (local.get $n)))
+        (local.set $p (i32.shr_u (i32.sub (local.get $n) (i32.const 1)) (i32.const 1)))
+        (br_if $placed
+          (f32.ge (f32.load offset=4 (i32.add (local.get $h) (i32.shl (local.get $p) (i32.const 3)))) (local.get $u)))
+        (i64.store (i32.add (local.get $h) (i32.shl (local.get $n) (i32.const 3)))
+          (i64.load (i32.add (local.get $h) (i32.shl (local.get $p) (i32.const 3)))))
+        (local.set $n (local.get $p))
+        (br $up)))
+    (i32.store (i32.add (local.get $h) (i32.shl (local.get $n) (i32.const 3))) (local.get $row))
+    (f32.store offset=4 (i32.add (local.get $h) (i32.shl (local.get $n) (i32.const 3))) (local.get $u)))
+
+  ;; Replaces the root of the max-heap of n entries at h by (row, u) and restores the order.
+  (func $siftDown (param $h i32) (param $n i32) (param $row i32) (param $u f32)
+    (local $i i32) (local $c i32) (local $cp i32)
+    (block $placed
+      (loop $down
+        (local.set $c (i32.add (i32.shl (local.get $i) (i32.const 1)) (i32.const 1)))
+        (br_if $placed (i32.ge_u (local.get $c) (local.get $n)))
+        (local.set $cp (i32.add (local.get $h) (i32.shl (local.get $c) (i32.const 3))))
+        (if (i32.lt_u (i32.add (local.get $c) (i32.const 1)) (local.get $n))
+          (then
+            (if (f32.gt (f32.load offset=12 (local.get $cp)) (f32.load offset=4 (local.get $cp)))
+              (then
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (local.set $cp (i32.add (local.get $cp) (i32.const 8)))))))
+        (br_if $placed (f32.ge (local.get $u) (f32.load offset=4 (local.get $cp))))
+        (i64.store (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))) (i64.load (local.get $cp)))
+        (local.set $i (local.get $c))
+        (br $down)))
+    (i32.store (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))) (local.get $row))
+    (f32.store offset=4 (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))) (local.get $u)))
+
+  ;; The exact key of a row, offered to the exact heap when it is not below the k-th key (the
+  ;; heap settles a tie by row) and not -inf (which never enters, as in topk.ts). Byte b of the
   ;; row has the partial H[b][v >> 4] (asymPrepare) plus, for bits 3, 2, 1, 0 of v in that order,
   ;; 2 w if the bit is set and -0.0 if not (which leaves every float64 unchanged), rounded to f32;
   ;; a word sums its 4 partials left to right, s sums the words. The addends are loaded from a
@@ -618,7 +674,8 @@
               (f64.const 0)
               (f32.gt (local.get $norm) (f32.const 0)))))))
     (local.set $key (f32.demote_f64 (local.get $s)))
-    (if (f32.gt (local.get $key) (f32.load offset=8 (i32.load offset=20 (local.get $ctx))))
+    (if (i32.and (f32.ge (local.get $key) (f32.load offset=8 (i32.load offset=20 (local.get $ctx))))
+          (f32.gt (local.get $key) (f32.const -inf)))
       (then (call $heapOffer (i32.load offset=20 (local.get $ctx)) (local.get $key) (local.get $row)))))
 
   ;; The f32-rounded partial (as f64) of byte value v at a position with high-nibble partials at h
