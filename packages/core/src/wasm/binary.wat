@@ -634,8 +634,9 @@
   ;; a word sums its 4 partials left to right, s sums the words. The addends are loaded from a
   ;; pair (-0.0, 2 w) by the bit, so no branch depends on the row's bits.
   (func $offerExact (param $ctx i32) (param $row i32)
-    (local $s f64) (local $word f64) (local $p i32) (local $b i32) (local $nBytes i32)
-    (local $pos i32) (local $h i32) (local $two i32) (local $norm f32)
+    (local $s f64) (local $word f64) (local $part f64) (local $p i32) (local $b i32) (local $nBytes i32)
+    (local $pos i32) (local $pos2 i32) (local $pos3 i32) (local $h i32) (local $two i32) (local $v i32)
+    (local $norm f32)
     (local $key f32)
     (local.set $nBytes (i32.load offset=60 (local.get $ctx)))
     (local.set $pos (i32.load offset=48 (local.get $ctx)))
@@ -645,19 +646,66 @@
       (i32.add (i32.load offset=40 (local.get $ctx))
         (i32.add (i32.mul (i32.shr_u (local.get $row) (i32.const 4)) (i32.shl (local.get $nBytes) (i32.const 4)))
           (i32.mul (i32.and (local.get $row) (i32.const 15)) (i32.load offset=44 (local.get $ctx))))))
-    ;; nBytes is a multiple of 4: one word an iteration.
+    ;; nBytes is a multiple of 4: one word an iteration, its four partials written out.
+    (local.set $pos2 (i32.shl (local.get $pos) (i32.const 1)))
+    (local.set $pos3 (i32.mul (local.get $pos) (i32.const 3)))
     (loop $words
-      (local.set $word
-        (f64.add
-          (f64.add
+      (local.set $v (i32.load8_u (local.get $p)))
+      (local.set $part
+        (f64.promote_f32
+          (f32.demote_f64
             (f64.add
-              (call $partial (local.get $h) (local.get $two) (i32.load8_u (local.get $p)))
-              (call $partial (i32.add (local.get $h) (i32.const 128)) (i32.add (local.get $two) (i32.const 64))
-                (i32.load8_u (i32.add (local.get $p) (local.get $pos)))))
-            (call $partial (i32.add (local.get $h) (i32.const 256)) (i32.add (local.get $two) (i32.const 128))
-              (i32.load8_u (i32.add (local.get $p) (i32.shl (local.get $pos) (i32.const 1))))))
-          (call $partial (i32.add (local.get $h) (i32.const 384)) (i32.add (local.get $two) (i32.const 192))
-            (i32.load8_u (i32.add (local.get $p) (i32.mul (local.get $pos) (i32.const 3)))))))
+              (f64.add
+                (f64.add
+                  (f64.add
+                    (f64.load offset=0 (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
+                    (f64.load offset=48 (i32.add (local.get $two) (i32.and (local.get $v) (i32.const 8)))))
+                  (f64.load offset=32 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 1)) (i32.const 8)))))
+                (f64.load offset=16 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 2)) (i32.const 8)))))
+              (f64.load offset=0 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 3)) (i32.const 8))))))))
+      (local.set $word (local.get $part))
+      (local.set $v (i32.load8_u (i32.add (local.get $p) (local.get $pos))))
+      (local.set $part
+        (f64.promote_f32
+          (f32.demote_f64
+            (f64.add
+              (f64.add
+                (f64.add
+                  (f64.add
+                    (f64.load offset=128 (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
+                    (f64.load offset=112 (i32.add (local.get $two) (i32.and (local.get $v) (i32.const 8)))))
+                  (f64.load offset=96 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 1)) (i32.const 8)))))
+                (f64.load offset=80 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 2)) (i32.const 8)))))
+              (f64.load offset=64 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 3)) (i32.const 8))))))))
+      (local.set $word (f64.add (local.get $word) (local.get $part)))
+      (local.set $v (i32.load8_u (i32.add (local.get $p) (local.get $pos2))))
+      (local.set $part
+        (f64.promote_f32
+          (f32.demote_f64
+            (f64.add
+              (f64.add
+                (f64.add
+                  (f64.add
+                    (f64.load offset=256 (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
+                    (f64.load offset=176 (i32.add (local.get $two) (i32.and (local.get $v) (i32.const 8)))))
+                  (f64.load offset=160 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 1)) (i32.const 8)))))
+                (f64.load offset=144 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 2)) (i32.const 8)))))
+              (f64.load offset=128 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 3)) (i32.const 8))))))))
+      (local.set $word (f64.add (local.get $word) (local.get $part)))
+      (local.set $v (i32.load8_u (i32.add (local.get $p) (local.get $pos3))))
+      (local.set $part
+        (f64.promote_f32
+          (f32.demote_f64
+            (f64.add
+              (f64.add
+                (f64.add
+                  (f64.add
+                    (f64.load offset=384 (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
+                    (f64.load offset=240 (i32.add (local.get $two) (i32.and (local.get $v) (i32.const 8)))))
+                  (f64.load offset=224 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 1)) (i32.const 8)))))
+                (f64.load offset=208 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 2)) (i32.const 8)))))
+              (f64.load offset=192 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 3)) (i32.const 8))))))))
+      (local.set $word (f64.add (local.get $word) (local.get $part)))
       (local.set $s (f64.add (local.get $s) (local.get $word)))
       (local.set $p (i32.add (local.get $p) (i32.shl (local.get $pos) (i32.const 2))))
       (local.set $h (i32.add (local.get $h) (i32.const 512)))
@@ -677,24 +725,6 @@
     (if (i32.and (f32.ge (local.get $key) (f32.load offset=8 (i32.load offset=20 (local.get $ctx))))
           (f32.gt (local.get $key) (f32.const -inf)))
       (then (call $heapOffer (i32.load offset=20 (local.get $ctx)) (local.get $key) (local.get $row)))))
-
-  ;; The f32-rounded partial (as f64) of byte value v at a position with high-nibble partials at h
-  ;; and (-0.0, 2 w_i) pairs for bits i = 0..3 at two.
-  (func $partial (param $h i32) (param $two i32) (param $v i32) (result f64)
-    (f64.promote_f32
-      (f32.demote_f64
-        (f64.add
-          (f64.add
-            (f64.add
-              (f64.add
-                (f64.load (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
-                (f64.load offset=48
-                  (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 0)) (i32.const 8)))))
-              (f64.load offset=32
-                (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 1)) (i32.const 8)))))
-            (f64.load offset=16
-              (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 2)) (i32.const 8)))))
-          (f64.load (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 3)) (i32.const 8))))))))
 
   ;; The tables of a query (f32 q, dims values) for exact keys, at out: for each of nBytes byte
   ;; positions 16 f64 H[h], the partial of byte value h << 4 (-(w0 + .. + w7), then 2 w_(4+i) for
