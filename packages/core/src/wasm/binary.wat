@@ -223,27 +223,44 @@
             (local.set $odd (v128.const i64x2 0 0))
             (local.set $even2 (v128.const i64x2 0 0))
             (local.set $odd2 (v128.const i64x2 0 0))
+            ;; Two byte positions an iteration (nBytes is a multiple of 4).
             (loop $position
-              (local.set $lo (v128.load (local.get $tp)))
+              (local.set $lo (v128.load offset=0 (local.get $tp)))
               (local.set $hi (v128.load offset=16 (local.get $tp)))
-              (local.set $x (v128.load (local.get $p)))
+              (local.set $x (v128.load offset=0 (local.get $p)))
               (local.set $v
                 (i8x16.avgr_u
                   (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
                   (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
               (local.set $even (i16x8.add (local.get $even) (local.get $v)))
               (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
-              (local.set $x (v128.load (local.get $q)))
+              (local.set $x (v128.load offset=0 (local.get $q)))
               (local.set $v
                 (i8x16.avgr_u
                   (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
                   (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
               (local.set $even2 (i16x8.add (local.get $even2) (local.get $v)))
               (local.set $odd2 (i16x8.add (local.get $odd2) (i16x8.shr_u (local.get $v) (i32.const 8))))
-              (local.set $tp (i32.add (local.get $tp) (i32.const 32)))
-              (local.set $p (i32.add (local.get $p) (i32.const 16)))
-              (local.set $q (i32.add (local.get $q) (i32.const 16)))
-              (br_if $position (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+              (local.set $lo (v128.load offset=32 (local.get $tp)))
+              (local.set $hi (v128.load offset=48 (local.get $tp)))
+              (local.set $x (v128.load offset=16 (local.get $p)))
+              (local.set $v
+                (i8x16.avgr_u
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                  (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
+              (local.set $even (i16x8.add (local.get $even) (local.get $v)))
+              (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
+              (local.set $x (v128.load offset=16 (local.get $q)))
+              (local.set $v
+                (i8x16.avgr_u
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                  (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
+              (local.set $even2 (i16x8.add (local.get $even2) (local.get $v)))
+              (local.set $odd2 (i16x8.add (local.get $odd2) (i16x8.shr_u (local.get $v) (i32.const 8))))
+              (local.set $tp (i32.add (local.get $tp) (i32.const 64)))
+              (local.set $p (i32.add (local.get $p) (i32.const 32)))
+              (local.set $q (i32.add (local.get $q) (i32.const 32)))
+              (br_if $position (local.tee $n (i32.sub (local.get $n) (i32.const 2)))))
             (local.set $even (i16x8.sub (local.get $even) (i16x8.shl (local.get $odd) (i32.const 8))))
             (local.set $even2 (i16x8.sub (local.get $even2) (i16x8.shl (local.get $odd2) (i32.const 8))))
             ;; The block test, both blocks at once: a row can beat the limit only if its sum
