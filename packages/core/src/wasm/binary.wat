@@ -164,7 +164,9 @@
   ;; buffer with their upper bound. asymFlush scores exactly those still at or above L (and
   ;; above the exact k-th key) and offers them to the exact heap, so the result equals scoring
   ;; every row. Whole 16-row blocks are dropped in u16 arithmetic when no S can reach the integer
-  ;; the current limit implies for the block's smallest (or, below 0, largest) norm.
+  ;; the current limit implies for the block's smallest (or, below 0, largest) norm; in a block
+  ;; that is not, only the rows whose S can reach it are looked at. asymFlush scores the buffered
+  ;; rows best upper bound first and stops at the first that cannot beat the k-th key.
   ;;
   ;; Context (ctx, 72 bytes): 0 f32 step, 4 f32 bias, 8 f32 low, 12 i32 all (1: score every row
   ;; exactly; bounds unusable), 16 lower heap, 20 exact heap, 24 buffer of (i32 row, f32 upper),
@@ -189,8 +191,8 @@
       (i32.load offset=52 (local.get $ctx))))
 
   ;; asymBlocks(ctx, tabs, c, nRows, row0, tmp): rows row0 .. row0 + nRows - 1, in block layout
-  ;; at c (not necessarily ctx's copy); tmp is 192 bytes. The hot loop stays small: blocks that
-  ;; pass the test go to $blockRows.
+  ;; at c (not necessarily ctx's copy); tmp is 192 bytes. The hot loops stay small: rows of a block
+  ;; that passes the test go to $passBlock (two-block loop) or $blockRows (general loop).
   (func (export "asymBlocks")
     (param $ctx i32) (param $tabs i32) (param $c i32) (param $nRows i32) (param $row0 i32) (param $tmp i32)
     (local $r i32) (local $tp i32) (local $left i32) (local $n i32) (local $p i32) (local $nBytes i32)
@@ -201,8 +203,8 @@
     (local $scaled f32) (local $offset f32) (local $t2 f32) (local $x2 v128)
     (local.set $nBytes (i32.load offset=60 (local.get $ctx)))
     ;; Rows up to 1024 bits with bounds in use: two blocks at a time (each table vector loaded
-    ;; once for all), the block test as below with the limit kept in a local (it changes only
-    ;; in $passBlock). The blocks left over go through the general loop.
+    ;; once for both), one test for both blocks with the limit kept in locals (it changes only
+    ;; in $passBlock). The block left over, if any, goes through the general loop.
     (if (i32.and (i32.eqz (i32.load offset=12 (local.get $ctx))) (i32.le_u (local.get $nBytes) (i32.const 128)))
       (then
         (local.set $step (f32.load (local.get $ctx)))
