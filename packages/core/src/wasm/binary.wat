@@ -200,11 +200,15 @@
     (local $x v128) (local $v v128) (local $even v128) (local $odd v128)
     (local $q i32) (local $mask i32) (local $stride i32) (local $ranges i32) (local $step f32) (local $bias f32) (local $t f32)
     (local $lo v128) (local $hi v128) (local $even2 v128) (local $odd2 v128)
-    (local $scaled f32) (local $offset f32) (local $t2 f32) (local $x2 v128)
+    (local $half i32) (local $boff i32) (local $scaled f32) (local $offset f32) (local $t2 f32) (local $x2 v128)
     (local.set $nBytes (i32.load offset=60 (local.get $ctx)))
     ;; Rows up to 1024 bits with bounds in use: two blocks at a time (each table vector loaded
-    ;; once for both), one test for both blocks with the limit kept in locals (it changes only
-    ;; in $passBlock). The block left over, if any, goes through the general loop.
+    ;; once for both), block i with block i + half of the call's blocks, so that each of the two
+    ;; streams of loads walks contiguous memory (the hardware prefetchers keep up, as with one
+    ;; stream); one test for both blocks with the limit kept in locals (it changes only in
+    ;; $passBlock). Rows are not looked at in order, which the bounds allow: a row is buffered
+    ;; when its upper bound is not below the limit, and the flush and the exact heap settle
+    ;; ties by row. The block left over, if any, goes through the general loop.
     (if (i32.and (i32.eqz (i32.load offset=12 (local.get $ctx))) (i32.le_u (local.get $nBytes) (i32.const 128)))
       (then
         (local.set $step (f32.load (local.get $ctx)))
@@ -214,12 +218,14 @@
         (local.set $offset (f32.div (local.get $bias) (local.get $step)))
         (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))
         (local.set $stride (i32.shl (local.get $nBytes) (i32.const 4)))
+        (local.set $half (i32.shl (i32.shr_u (i32.add (local.get $nRows) (i32.const 15)) (i32.const 5)) (i32.const 4)))
+        (local.set $boff (i32.mul (i32.shr_u (local.get $half) (i32.const 4)) (local.get $stride)))
         (block $pairsDone
           (loop $pairs
-            (br_if $pairsDone (i32.ge_u (i32.add (local.get $r) (i32.const 16)) (local.get $nRows)))
+            (br_if $pairsDone (i32.ge_u (local.get $r) (local.get $half)))
             (local.set $tp (local.get $tabs))
             (local.set $p (local.get $c))
-            (local.set $q (i32.add (local.get $p) (local.get $stride)))
+            (local.set $q (i32.add (local.get $p) (local.get $boff)))
             (local.set $n (local.get $nBytes))
             (local.set $even (v128.const i64x2 0 0))
             (local.set $odd (v128.const i64x2 0 0))
@@ -283,8 +289,8 @@
             (local.set $norm (f32.const 1))
             (if (local.get $ranges)
               (then
-                (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.const 2)))))
-                (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16))) (i32.const 1)))))))
+                (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (i32.add (local.get $r) (local.get $half))) (i32.const 2)))))
+                (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (i32.add (local.get $r) (local.get $half))) (i32.const 1)))))))
             (local.set $t2 (f32.sub (f32.mul (local.get $norm) (local.get $scaled)) (local.get $offset)))
             (local.set $x2
               (i16x8.splat (i32.sub (i32.trunc_sat_f32_u (f32.min (local.get $t2) (f32.const 65536))) (i32.const 1))))
@@ -318,14 +324,16 @@
                           (i16x8.ne (i16x8.sub_sat_u (local.get $odd2) (local.get $x2)) (v128.const i64x2 0 0)))))))
                 (if (local.get $mask)
                   (then
-                    (call $passBlock (local.get $ctx) (local.get $even2) (local.get $odd2) (local.get $mask) (i32.add (local.get $row0) (i32.add (local.get $r) (i32.const 16)))
-                      (i32.sub (local.get $nRows) (i32.add (local.get $r) (i32.const 16))) (local.get $tmp))))
+                    (call $passBlock (local.get $ctx) (local.get $even2) (local.get $odd2) (local.get $mask) (i32.add (local.get $row0) (i32.add (local.get $r) (local.get $half)))
+                      (i32.sub (local.get $nRows) (i32.add (local.get $r) (local.get $half))) (local.get $tmp))))
                 (local.set $limit (call $asymLimit (local.get $ctx)))
                 (local.set $scaled (f32.div (local.get $limit) (local.get $step)))
                 (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))))
-            (local.set $c (i32.add (local.get $c) (i32.shl (local.get $stride) (i32.const 1))))
-            (local.set $r (i32.add (local.get $r) (i32.const 32)))
-            (br $pairs)))))
+            (local.set $c (i32.add (local.get $c) (local.get $stride)))
+            (local.set $r (i32.add (local.get $r) (i32.const 16)))
+            (br $pairs)))
+        (local.set $c (i32.add (local.get $c) (local.get $boff)))
+        (local.set $r (i32.add (local.get $r) (local.get $half)))))
     (block $done
       (loop $blocks
         (br_if $done (i32.ge_u (local.get $r) (local.get $nRows)))
@@ -407,7 +415,8 @@
 
   ;; The rows of a block from the two-block loop that can beat the limit (mask, as there) with
   ;; their code sums in even and odd: each row's bounds, computed as $bounds does, then as in
-  ;; $blockRows (buffer, lower heap). Rows left out cannot beat the limit: leaving their lower
+  ;; $blockRows (buffer, lower heap), except that an upper bound equal to the limit is buffered
+  ;; (rows come out of order there, so a tie with the k-th key may still be won by row). Rows left out cannot beat the limit: leaving their lower
   ;; bounds out of the lower heap only keeps its k-th bound lower, which stays valid.
   (func $passBlock (param $ctx i32) (param $even v128) (param $odd v128) (param $mask i32) (param $row0 i32)
     (param $left i32) (param $tmp i32)
@@ -444,7 +453,7 @@
                   (else
                     (local.set $u (f32.const 0))
                     (local.set $lo (f32.const 0))))))
-            (if (i32.or (f32.gt (local.get $u) (call $asymLimit (local.get $ctx)))
+            (if (i32.or (f32.ge (local.get $u) (call $asymLimit (local.get $ctx)))
                   (i32.eqz (f32.lt (f32.abs (local.get $u)) (f32.const 1e38))))
               (then (call $bufferPush (local.get $ctx) (local.get $row) (local.get $u))))
             (if (f32.gt (local.get $lo) (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
@@ -506,7 +515,7 @@
               (else
                 (local.set $u (f32.load (i32.add (local.get $tmp) (i32.shl (local.get $lane) (i32.const 2)))))
                 (local.set $lo (f32.load offset=64 (i32.add (local.get $tmp) (i32.shl (local.get $lane) (i32.const 2)))))
-                (if (i32.or (f32.gt (local.get $u) (call $asymLimit (local.get $ctx)))
+                (if (i32.or (f32.ge (local.get $u) (call $asymLimit (local.get $ctx)))
                       (i32.eqz (f32.lt (f32.abs (local.get $u)) (f32.const 1e38))))
                   (then (call $bufferPush (local.get $ctx) (local.get $row) (local.get $u))))
                 (if (f32.gt (local.get $lo) (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
