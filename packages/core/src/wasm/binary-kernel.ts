@@ -313,7 +313,7 @@ function hammingRows(
 
 /** How a query's FastScan codes bound its scores (see asymBlocks in binary.wat). */
 interface CodeBounds {
-  /** A row with code sum S scores between `step * S + low` and `step * S + bias`. */
+  /** A row whose kernel sum is S' scores between `step * S' + low` and `step * S' + bias`. */
   step: number;
   bias: number;
   low: number;
@@ -331,6 +331,11 @@ interface CodeBounds {
  * `step = max 2A / 255`. So `score = step * S - sum A + e` with `|e|` at most the sum over
  * nibbles of their largest coding error; the bounds widen that by 1e-5 of `sum A` to cover every
  * float32 rounding the bound and the exact score go through (each well under 1e-6 of `sum A`).
+ *
+ * The kernel adds, for each byte, the rounded-up average of its two nibble codes
+ * (`i8x16.avgr_u`, one u8 lane instead of two), so what it sums is S' with
+ * `S <= 2 S' <= S + nBytes`: the map returned is in terms of S' (step `2 step`, the lower bound
+ * `nBytes` codes lower).
  */
 function fastScanCodes(
   q: Float32Array,
@@ -353,43 +358,67 @@ function fastScanCodes(
   if (!(total < 1e30) || (total > 0 && total < 1e-30)) return { step: 0, bias: 0, low: 0, all: 1 };
   const step = widest > 0 ? widest / 255 : 1;
   const inverse = 1 / step;
-  const u = new Float64Array(16);
-  const out = reusedCodes(nibbles * 16);
+  const u = nibbleValues;
   let error = 0;
-  for (let n = 0; n < nibbles; n++) {
+  for (let n = 0, o = at; n < nibbles; n++, o += 16) {
     const j = 4 * n;
-    // u[v] = sum_i (bit i of v ? w_i : -w_i) + sum_i |w_i|, bit by bit; all in [0, 2A].
-    u[0] = Math.abs(w[j]) - w[j] + Math.abs(w[j + 1]) - w[j + 1] + Math.abs(w[j + 2]) - w[j + 2];
-    u[0] += Math.abs(w[j + 3]) - w[j + 3];
+    const w0 = w[j];
+    const w1 = w[j + 1];
+    const w2 = w[j + 2];
+    const w3 = w[j + 3];
+    // u[v] = sum_i (bit i of v ? w_i : -w_i) + sum_i |w_i|, all in [0, 2A]: u[0], then
+    // u[v] = u[v without its lowest set bit i] + 2 w_i.
+    const u0 = Math.abs(w0) - w0 + Math.abs(w1) - w1 + Math.abs(w2) - w2 + (Math.abs(w3) - w3);
+    const a = 2 * w0;
+    const b = 2 * w1;
+    const c = 2 * w2;
+    const d = 2 * w3;
+    const u2 = u0 + b;
+    const u4 = u0 + c;
+    const u6 = u4 + b;
+    const u8 = u0 + d;
+    const u10 = u8 + b;
+    const u12 = u8 + c;
+    const u14 = u12 + b;
+    u[0] = u0;
+    u[1] = u0 + a;
+    u[2] = u2;
+    u[3] = u2 + a;
+    u[4] = u4;
+    u[5] = u4 + a;
+    u[6] = u6;
+    u[7] = u6 + a;
+    u[8] = u8;
+    u[9] = u8 + a;
+    u[10] = u10;
+    u[11] = u10 + a;
+    u[12] = u12;
+    u[13] = u12 + a;
+    u[14] = u14;
+    u[15] = u14 + a;
     let worst = 0;
     for (let v = 0; v < 16; v++) {
-      if (v > 0) u[v] = u[v & (v - 1)] + 2 * w[j + 31 - Math.clz32(v & -v)];
-      let code = (Math.max(u[v], 0) * inverse + 0.5) | 0;
+      const x = u[v];
+      let code = (Math.max(x, 0) * inverse + 0.5) | 0;
       if (code > 255) code = 255;
-      out[16 * n + v] = code;
-      const e = Math.abs(u[v] - step * code);
+      codes[o + v] = code;
+      const e = Math.abs(x - step * code);
       if (e > worst) worst = e;
     }
     error += worst;
   }
-  codes.set(out, at);
   const margin = error + 1e-5 * total;
-  return { step, bias: margin - total, low: -margin - total, all: 0 };
+  return { step: 2 * step, bias: margin - total, low: -margin - total - step * nBytes, all: 0 };
 }
 
 let weightCache = new Float64Array(0);
-let codeCache = new Uint8Array(0);
+/** The 16 values of one nibble in fastScanCodes. */
+const nibbleValues = new Float64Array(16);
 
 /** A reused array of at least `n` float64 (the query weights of fastScanCodes). */
 function reusedWeights(n: number): Float64Array {
   if (weightCache.length < n) weightCache = new Float64Array(n);
   return weightCache;
-}
-
-/** A reused view of exactly `n` bytes (codes before they are copied into module memory). */
-function reusedCodes(n: number): Uint8Array {
-  if (codeCache.length < n) codeCache = new Uint8Array(n);
-  return codeCache.subarray(0, n);
 }
 
 /** Buffered rows per query between exact-scoring passes (asymFlush). */

@@ -154,15 +154,19 @@
   ;; 1 / norm; rounded to f32.
   ;;
   ;; Scanning computes bounds, not keys. Codes (two 16-byte tables a byte position, low nibble
-  ;; then high nibble, values 0..255) are looked up 16 rows at a time with i8x16.swizzle; a row's
-  ;; code sum S bounds its raw score: step * S + low <= s <= step * S + bias (the caller folds the
-  ;; codes' rounding errors into bias and low). Divided by the norm, these bound the key. A lower
+  ;; then high nibble, values 0..255) are looked up 16 rows at a time with i8x16.swizzle; the two
+  ;; codes of a byte are averaged, rounded up (i8x16.avgr_u, so a byte stays one u8 lane), and a
+  ;; row's sum S of these averages bounds its raw score: step * S + low <= s <= step * S + bias
+  ;; (the caller folds the codes' rounding errors and the averages' rounding into step, bias and
+  ;; low). Divided by the norm, these bound the key. A lower
   ;; bound heap keeps the k-th best lower bound L: a row whose upper bound is not above it (or
   ;; the exact heap's k-th key) cannot enter the top-k and is dropped; the others wait in a
   ;; buffer with their upper bound. asymFlush scores exactly those still at or above L (and
   ;; above the exact k-th key) and offers them to the exact heap, so the result equals scoring
   ;; every row. Whole 16-row blocks are dropped in u16 arithmetic when no S can reach the integer
-  ;; the current limit implies for the block's smallest (or, below 0, largest) norm.
+  ;; the current limit implies for the block's smallest (or, below 0, largest) norm; in a block
+  ;; that is not, only the rows whose S can reach it are looked at. asymFlush scores the buffered
+  ;; rows best upper bound first and stops at the first that cannot beat the k-th key.
   ;;
   ;; Context (ctx, 72 bytes): 0 f32 step, 4 f32 bias, 8 f32 low, 12 i32 all (1: score every row
   ;; exactly; bounds unusable), 16 lower heap, 20 exact heap, 24 buffer of (i32 row, f32 upper),
@@ -177,22 +181,166 @@
       (f32.load offset=8 (i32.load offset=16 (local.get $ctx)))
       (f32.load offset=8 (i32.load offset=20 (local.get $ctx)))))
 
+  ;; Where the block test reads a block's norm for a given limit: its block range at this plus
+  ;; row0 / 2 (the smallest norm for a limit >= 0, else the largest), or 0 without norms.
+  (func $rangesFor (param $ctx i32) (param $limit f32) (result i32)
+    (select
+      (i32.add (i32.load offset=56 (local.get $ctx))
+        (select (i32.const 0) (i32.const 4) (f32.ge (local.get $limit) (f32.const 0))))
+      (i32.const 0)
+      (i32.load offset=52 (local.get $ctx))))
+
   ;; asymBlocks(ctx, tabs, c, nRows, row0, tmp): rows row0 .. row0 + nRows - 1, in block layout
-  ;; at c (not necessarily ctx's copy); tmp is 192 bytes. The hot loop stays small: blocks that
-  ;; pass the test go to $blockRows.
+  ;; at c (not necessarily ctx's copy); tmp is 192 bytes. The hot loops stay small: rows of a block
+  ;; that passes the test go to $passBlock (two-block loop) or $blockRows (general loop).
   (func (export "asymBlocks")
     (param $ctx i32) (param $tabs i32) (param $c i32) (param $nRows i32) (param $row0 i32) (param $tmp i32)
     (local $r i32) (local $tp i32) (local $left i32) (local $n i32) (local $p i32) (local $nBytes i32)
     (local $pass i32) (local $norm f32) (local $limit f32)
     (local $x v128) (local $v v128) (local $even v128) (local $odd v128)
+    (local $q i32) (local $mask i32) (local $stride i32) (local $ranges i32) (local $step f32) (local $bias f32) (local $t f32)
+    (local $lo v128) (local $hi v128) (local $even2 v128) (local $odd2 v128)
+    (local $half i32) (local $boff i32) (local $scaled f32) (local $offset f32) (local $t2 f32) (local $x2 v128)
     (local.set $nBytes (i32.load offset=60 (local.get $ctx)))
+    ;; Rows up to 1024 bits with bounds in use: two blocks at a time (each table vector loaded
+    ;; once for both), block i with block i + half of the call's blocks, so that each of the two
+    ;; streams of loads walks contiguous memory (the hardware prefetchers keep up, as with one
+    ;; stream); one test for both blocks with the limit kept in locals (it changes only in
+    ;; $passBlock). Rows are not looked at in order, which the bounds allow: a row is buffered
+    ;; when its upper bound is not below the limit, and the flush and the exact heap settle
+    ;; ties by row. The block left over, if any, goes through the general loop.
+    (if (i32.and (i32.eqz (i32.load offset=12 (local.get $ctx))) (i32.le_u (local.get $nBytes) (i32.const 128)))
+      (then
+        (local.set $step (f32.load (local.get $ctx)))
+        (local.set $bias (f32.load offset=4 (local.get $ctx)))
+        (local.set $limit (call $asymLimit (local.get $ctx)))
+        (local.set $scaled (f32.div (local.get $limit) (local.get $step)))
+        (local.set $offset (f32.div (local.get $bias) (local.get $step)))
+        (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))
+        (local.set $stride (i32.shl (local.get $nBytes) (i32.const 4)))
+        (local.set $half (i32.shl (i32.shr_u (i32.add (local.get $nRows) (i32.const 15)) (i32.const 5)) (i32.const 4)))
+        (local.set $boff (i32.mul (i32.shr_u (local.get $half) (i32.const 4)) (local.get $stride)))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.ge_u (local.get $r) (local.get $half)))
+            (local.set $tp (local.get $tabs))
+            (local.set $p (local.get $c))
+            (local.set $q (i32.add (local.get $p) (local.get $boff)))
+            (local.set $n (local.get $nBytes))
+            (local.set $even (v128.const i64x2 0 0))
+            (local.set $odd (v128.const i64x2 0 0))
+            (local.set $even2 (v128.const i64x2 0 0))
+            (local.set $odd2 (v128.const i64x2 0 0))
+            ;; Two byte positions an iteration (nBytes is a multiple of 4).
+            (loop $position
+              (local.set $lo (v128.load offset=0 (local.get $tp)))
+              (local.set $hi (v128.load offset=16 (local.get $tp)))
+              (local.set $x (v128.load offset=0 (local.get $p)))
+              (local.set $v
+                (i8x16.avgr_u
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                  (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
+              (local.set $even (i16x8.add (local.get $even) (local.get $v)))
+              (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
+              (local.set $x (v128.load offset=0 (local.get $q)))
+              (local.set $v
+                (i8x16.avgr_u
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                  (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
+              (local.set $even2 (i16x8.add (local.get $even2) (local.get $v)))
+              (local.set $odd2 (i16x8.add (local.get $odd2) (i16x8.shr_u (local.get $v) (i32.const 8))))
+              (local.set $lo (v128.load offset=32 (local.get $tp)))
+              (local.set $hi (v128.load offset=48 (local.get $tp)))
+              (local.set $x (v128.load offset=16 (local.get $p)))
+              (local.set $v
+                (i8x16.avgr_u
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                  (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
+              (local.set $even (i16x8.add (local.get $even) (local.get $v)))
+              (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
+              (local.set $x (v128.load offset=16 (local.get $q)))
+              (local.set $v
+                (i8x16.avgr_u
+                  (i8x16.swizzle (local.get $lo) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                  (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
+              (local.set $even2 (i16x8.add (local.get $even2) (local.get $v)))
+              (local.set $odd2 (i16x8.add (local.get $odd2) (i16x8.shr_u (local.get $v) (i32.const 8))))
+              (local.set $tp (i32.add (local.get $tp) (i32.const 64)))
+              (local.set $p (i32.add (local.get $p) (i32.const 32)))
+              (local.set $q (i32.add (local.get $q) (i32.const 32)))
+              (br_if $position (local.tee $n (i32.sub (local.get $n) (i32.const 2)))))
+            (local.set $even (i16x8.sub (local.get $even) (i16x8.shl (local.get $odd) (i32.const 8))))
+            (local.set $even2 (i16x8.sub (local.get $even2) (i16x8.shl (local.get $odd2) (i32.const 8))))
+            ;; The block test, both blocks at once: a row can beat the limit only if its sum
+            ;; exceeds t = (limit * norm - bias) / step, computed as norm * (limit / step) -
+            ;; bias / step, with the block's smallest norm for a limit >= 0, else its largest
+            ;; (one code of slack covers the float rounding). t below 1 or not a number: every
+            ;; row is looked at; t of 65536 or more: none.
+            (local.set $norm (f32.const 1))
+            ;; Touch the block's 16 norms (one cache line) so that a row looked at finds its
+            ;; norm in cache: read in step with the blocks, they stream like the rows.
+            (if (local.get $ranges)
+              (then
+                (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (local.get $r)) (i32.const 2)))))
+                (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (local.get $r)) (i32.const 1)))))))
+            (local.set $t (f32.sub (f32.mul (local.get $norm) (local.get $scaled)) (local.get $offset)))
+            (local.set $x
+              (i16x8.splat (i32.sub (i32.trunc_sat_f32_u (f32.min (local.get $t) (f32.const 65536))) (i32.const 1))))
+            (local.set $norm (f32.const 1))
+            (if (local.get $ranges)
+              (then
+                (drop (f32.load (i32.add (i32.load offset=52 (local.get $ctx)) (i32.shl (i32.add (local.get $row0) (i32.add (local.get $r) (local.get $half))) (i32.const 2)))))
+                (local.set $norm (f32.load (i32.add (local.get $ranges) (i32.shr_u (i32.add (local.get $row0) (i32.add (local.get $r) (local.get $half))) (i32.const 1)))))))
+            (local.set $t2 (f32.sub (f32.mul (local.get $norm) (local.get $scaled)) (local.get $offset)))
+            (local.set $x2
+              (i16x8.splat (i32.sub (i32.trunc_sat_f32_u (f32.min (local.get $t2) (f32.const 65536))) (i32.const 1))))
+            (if (i32.or (i32.or (i32.eqz (f32.ge (local.get $t) (f32.const 1))) (i32.eqz (f32.ge (local.get $t2) (f32.const 1))))
+                  (v128.any_true
+                    (v128.or (v128.or (i16x8.sub_sat_u (local.get $even) (local.get $x)) (i16x8.sub_sat_u (local.get $odd) (local.get $x)))
+                  (v128.or (i16x8.sub_sat_u (local.get $even2) (local.get $x2)) (i16x8.sub_sat_u (local.get $odd2) (local.get $x2))))))
+              (then
+                ;; mask: the rows (bit j: row 2j, or 2(j - 8) + 1 from bit 8) whose sum can beat
+                ;; the limit. A mask from before an earlier block's rows were looked at only
+                ;; looks at more rows than needed ($passBlock checks each against the limit).
+                (local.set $mask (i32.const 0xffff))
+                (if (f32.ge (local.get $t) (f32.const 1))
+                  (then
+                    (local.set $mask
+                      (i8x16.bitmask
+                        (i8x16.narrow_i16x8_s
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $even) (local.get $x)) (v128.const i64x2 0 0))
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $odd) (local.get $x)) (v128.const i64x2 0 0)))))))
+                (if (local.get $mask)
+                  (then
+                    (call $passBlock (local.get $ctx) (local.get $even) (local.get $odd) (local.get $mask) (i32.add (local.get $row0) (local.get $r))
+                      (i32.sub (local.get $nRows) (local.get $r)) (local.get $tmp))))
+                (local.set $mask (i32.const 0xffff))
+                (if (f32.ge (local.get $t2) (f32.const 1))
+                  (then
+                    (local.set $mask
+                      (i8x16.bitmask
+                        (i8x16.narrow_i16x8_s
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $even2) (local.get $x2)) (v128.const i64x2 0 0))
+                          (i16x8.ne (i16x8.sub_sat_u (local.get $odd2) (local.get $x2)) (v128.const i64x2 0 0)))))))
+                (if (local.get $mask)
+                  (then
+                    (call $passBlock (local.get $ctx) (local.get $even2) (local.get $odd2) (local.get $mask) (i32.add (local.get $row0) (i32.add (local.get $r) (local.get $half)))
+                      (i32.sub (local.get $nRows) (i32.add (local.get $r) (local.get $half))) (local.get $tmp))))
+                (local.set $limit (call $asymLimit (local.get $ctx)))
+                (local.set $scaled (f32.div (local.get $limit) (local.get $step)))
+                (local.set $ranges (call $rangesFor (local.get $ctx) (local.get $limit)))))
+            (local.set $c (i32.add (local.get $c) (local.get $stride)))
+            (local.set $r (i32.add (local.get $r) (i32.const 16)))
+            (br $pairs)))
+        (local.set $c (i32.add (local.get $c) (local.get $boff)))
+        (local.set $r (i32.add (local.get $r) (local.get $half)))))
     (block $done
       (loop $blocks
         (br_if $done (i32.ge_u (local.get $r) (local.get $nRows)))
         (local.set $tp (local.get $tabs))
         (local.set $left (local.get $nBytes))
         (local.set $p (local.get $c))
-        ;; u16 lanes hold sums of at most 128 positions of 2 * 255: accumulate in segments; all
+        ;; u16 lanes hold sums of 128 positions of up to 255: accumulate in segments; all
         ;; but the last are widened into i32 sums at tmp + 128 (only rows wider than 1024 bits
         ;; have several).
         (v128.store offset=128 (local.get $tmp) (v128.const i64x2 0 0))
@@ -208,14 +356,13 @@
           (loop $position
             (local.set $x (v128.load (local.get $p)))
             ;; u16 lanes: even += byte pairs (wrapping), odd += the high bytes; even - odd * 256
-            ;; is then the sum of the low bytes. Low and high nibble codes (up to 255 each) are
-            ;; added separately.
-            (local.set $v (i8x16.swizzle (v128.load (local.get $tp)) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-            (local.set $even (i16x8.add (local.get $even) (local.get $v)))
-            (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
+            ;; is then the sum of the low bytes. A byte adds the rounded-up average of its two
+            ;; nibble codes.
             (local.set $v
-              (i8x16.swizzle (v128.load offset=16 (local.get $tp))
-                (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+              (i8x16.avgr_u
+                (i8x16.swizzle (v128.load (local.get $tp)) (v128.and (local.get $x) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+                (i8x16.swizzle (v128.load offset=16 (local.get $tp))
+                  (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))))
             (local.set $even (i16x8.add (local.get $even) (local.get $v)))
             (local.set $odd (i16x8.add (local.get $odd) (i16x8.shr_u (local.get $v) (i32.const 8))))
             (local.set $tp (i32.add (local.get $tp) (i32.const 32)))
@@ -265,6 +412,54 @@
         (local.set $c (i32.add (local.get $c) (i32.shl (local.get $nBytes) (i32.const 4))))
         (local.set $r (i32.add (local.get $r) (i32.const 16)))
         (br $blocks))))
+
+  ;; The rows of a block from the two-block loop that can beat the limit (mask, as there) with
+  ;; their code sums in even and odd: each row's bounds, computed as $bounds does, then as in
+  ;; $blockRows (buffer, lower heap), except that an upper bound equal to the limit is buffered
+  ;; (rows come out of order there, so a tie with the k-th key may still be won by row). Rows left out cannot beat the limit: leaving their lower
+  ;; bounds out of the lower heap only keeps its k-th bound lower, which stays valid.
+  (func $passBlock (param $ctx i32) (param $even v128) (param $odd v128) (param $mask i32) (param $row0 i32)
+    (param $left i32) (param $tmp i32)
+    (local $j i32) (local $lane i32) (local $row i32) (local $l1 i32) (local $skip i32) (local $norm f32)
+    (local $base f32) (local $u f32) (local $lo f32)
+    (v128.store (local.get $tmp) (local.get $even))
+    (v128.store offset=16 (local.get $tmp) (local.get $odd))
+    (local.set $l1 (i32.load offset=52 (local.get $ctx)))
+    (local.set $skip (i32.load offset=64 (local.get $ctx)))
+    (block $lanesDone
+      (loop $lanes
+        (br_if $lanesDone (i32.eqz (local.get $mask)))
+        (local.set $j (i32.ctz (local.get $mask)))
+        (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+        (local.set $lane (i32.or (i32.shl (i32.and (local.get $j) (i32.const 7)) (i32.const 1)) (i32.shr_u (local.get $j) (i32.const 3))))
+        (local.set $row (i32.add (local.get $row0) (local.get $lane)))
+        (if (i32.and (i32.lt_u (local.get $lane) (local.get $left))
+              (i32.or (i32.eqz (local.get $skip))
+                (i32.eqz (i32.load8_u (i32.add (local.get $skip) (local.get $row))))))
+          (then
+            (local.set $base
+              (f32.mul
+                (f32.convert_i32_u (i32.load16_u (i32.add (local.get $tmp) (i32.shl (local.get $j) (i32.const 1)))))
+                (f32.load (local.get $ctx))))
+            (local.set $u (f32.add (local.get $base) (f32.load offset=4 (local.get $ctx))))
+            (local.set $lo (f32.add (local.get $base) (f32.load offset=8 (local.get $ctx))))
+            (if (local.get $l1)
+              (then
+                (local.set $norm (f32.load (i32.add (local.get $l1) (i32.shl (local.get $row) (i32.const 2)))))
+                (if (f32.gt (local.get $norm) (f32.const 0))
+                  (then
+                    (local.set $u (f32.div (local.get $u) (local.get $norm)))
+                    (local.set $lo (f32.div (local.get $lo) (local.get $norm))))
+                  (else
+                    (local.set $u (f32.const 0))
+                    (local.set $lo (f32.const 0))))))
+            (if (i32.or (f32.ge (local.get $u) (call $asymLimit (local.get $ctx)))
+                  (i32.eqz (f32.lt (f32.abs (local.get $u)) (f32.const 1e38))))
+              (then (call $bufferPush (local.get $ctx) (local.get $row) (local.get $u))))
+            (if (f32.gt (local.get $lo) (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
+              (then
+                (call $heapOffer (i32.load offset=16 (local.get $ctx)) (local.get $lo) (local.get $row))))))
+        (br $lanes))))
 
   ;; The rows of a block that passed the test: code sums at tmp (plus earlier segments at
   ;; tmp + 128) become upper and lower bounds; rows whose upper bound beats the limit wait in the
@@ -320,7 +515,7 @@
               (else
                 (local.set $u (f32.load (i32.add (local.get $tmp) (i32.shl (local.get $lane) (i32.const 2)))))
                 (local.set $lo (f32.load offset=64 (i32.add (local.get $tmp) (i32.shl (local.get $lane) (i32.const 2)))))
-                (if (i32.or (f32.gt (local.get $u) (call $asymLimit (local.get $ctx)))
+                (if (i32.or (f32.ge (local.get $u) (call $asymLimit (local.get $ctx)))
                       (i32.eqz (f32.lt (f32.abs (local.get $u)) (f32.const 1e38))))
                   (then (call $bufferPush (local.get $ctx) (local.get $row) (local.get $u))))
                 (if (f32.gt (local.get $lo) (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
@@ -386,31 +581,90 @@
       (then (call $asymFlush (local.get $ctx)))))
 
   ;; Scores the buffered rows that can still enter the top-k exactly and empties the buffer.
-  ;; L may by now include later rows, so an upper bound equal to it still counts.
+  ;; Rows whose upper bound is below L cannot enter (L may by now include later rows, so an
+  ;; upper bound equal to it still counts); the rest are scored best upper bound first (a max-heap
+  ;; in place, an upper bound that is not finite counting as +inf), so the k-th key rises early,
+  ;; until the best upper bound left is below it. Equal keys are settled by row in the exact heap.
   (func $asymFlush (export "asymFlush") (param $ctx i32)
-    (local $at i32) (local $end i32) (local $u f32)
+    (local $at i32) (local $end i32) (local $u f32) (local $n i32) (local $i i32) (local $row i32)
     (local.set $at (i32.load offset=24 (local.get $ctx)))
     (local.set $end (i32.add (local.get $at) (i32.shl (i32.load offset=32 (local.get $ctx)) (i32.const 3))))
-    (block $done
+    (i32.store offset=32 (local.get $ctx) (i32.const 0))
+    (block $kept
       (loop $entries
-        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (br_if $kept (i32.ge_u (local.get $at) (local.get $end)))
         (local.set $u (f32.load offset=4 (local.get $at)))
-        (if (i32.or
-              (i32.and
-                (f32.ge (local.get $u) (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
-                (f32.gt (local.get $u) (f32.load offset=8 (i32.load offset=20 (local.get $ctx)))))
-              (i32.eqz (f32.lt (f32.abs (local.get $u)) (f32.const 1e38))))
-          (then (call $offerExact (local.get $ctx) (i32.load (local.get $at)))))
+        (if (i32.eqz (f32.lt (f32.abs (local.get $u)) (f32.const 1e38)))
+          (then (local.set $u (f32.const inf))))
+        (if (f32.ge (local.get $u) (f32.load offset=8 (i32.load offset=16 (local.get $ctx))))
+          (then
+            (call $siftUp (i32.load offset=24 (local.get $ctx)) (local.get $n) (i32.load (local.get $at)) (local.get $u))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
         (local.set $at (i32.add (local.get $at) (i32.const 8)))
         (br $entries)))
-    (i32.store offset=32 (local.get $ctx) (i32.const 0)))
+    (local.set $at (i32.load offset=24 (local.get $ctx)))
+    (block $done
+      (loop $best
+        (br_if $done (i32.eqz (local.get $n)))
+        (br_if $done
+          (f32.lt (f32.load offset=4 (local.get $at)) (f32.load offset=8 (i32.load offset=20 (local.get $ctx)))))
+        (local.set $row (i32.load (local.get $at)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (call $siftDown (local.get $at) (local.get $n)
+          (i32.load (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3))))
+          (f32.load offset=4 (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3)))))
+        (call $offerExact (local.get $ctx) (local.get $row))
+        (br $best))))
 
-  ;; The exact key of a row, offered to the exact heap when it beats the k-th key. Byte b of the
-  ;; row has the partial H[b][v >> 4] (asymPrepare) plus 2 w for each set bit of v & 15, highest
-  ;; first, rounded to f32; a word sums its 4 partials left to right, s sums the words.
+  ;; Max-heap of (i32 row, f32 upper) at h by upper: adds (row, u) as entry n (entries 0 .. n - 1
+  ;; form the heap). The entries are written from the front of the buffer they are read from,
+  ;; never past the one being read.
+  (func $siftUp (param $h i32) (param $n i32) (param $row i32) (param $u f32)
+    (local $p i32)
+    (block $placed
+      (loop $up
+        (br_if $placed (i32.eqz (local.get $n)))
+        (local.set $p (i32.shr_u (i32.sub (local.get $n) (i32.const 1)) (i32.const 1)))
+        (br_if $placed
+          (f32.ge (f32.load offset=4 (i32.add (local.get $h) (i32.shl (local.get $p) (i32.const 3)))) (local.get $u)))
+        (i64.store (i32.add (local.get $h) (i32.shl (local.get $n) (i32.const 3)))
+          (i64.load (i32.add (local.get $h) (i32.shl (local.get $p) (i32.const 3)))))
+        (local.set $n (local.get $p))
+        (br $up)))
+    (i32.store (i32.add (local.get $h) (i32.shl (local.get $n) (i32.const 3))) (local.get $row))
+    (f32.store offset=4 (i32.add (local.get $h) (i32.shl (local.get $n) (i32.const 3))) (local.get $u)))
+
+  ;; Replaces the root of the max-heap of n entries at h by (row, u) and restores the order.
+  (func $siftDown (param $h i32) (param $n i32) (param $row i32) (param $u f32)
+    (local $i i32) (local $c i32) (local $cp i32)
+    (block $placed
+      (loop $down
+        (local.set $c (i32.add (i32.shl (local.get $i) (i32.const 1)) (i32.const 1)))
+        (br_if $placed (i32.ge_u (local.get $c) (local.get $n)))
+        (local.set $cp (i32.add (local.get $h) (i32.shl (local.get $c) (i32.const 3))))
+        (if (i32.lt_u (i32.add (local.get $c) (i32.const 1)) (local.get $n))
+          (then
+            (if (f32.gt (f32.load offset=12 (local.get $cp)) (f32.load offset=4 (local.get $cp)))
+              (then
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (local.set $cp (i32.add (local.get $cp) (i32.const 8)))))))
+        (br_if $placed (f32.ge (local.get $u) (f32.load offset=4 (local.get $cp))))
+        (i64.store (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))) (i64.load (local.get $cp)))
+        (local.set $i (local.get $c))
+        (br $down)))
+    (i32.store (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))) (local.get $row))
+    (f32.store offset=4 (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))) (local.get $u)))
+
+  ;; The exact key of a row, offered to the exact heap when it is not below the k-th key (the
+  ;; heap settles a tie by row) and not -inf (which never enters, as in topk.ts). Byte b of the
+  ;; row has the partial H[b][v >> 4] (asymPrepare) plus, for bits 3, 2, 1, 0 of v in that order,
+  ;; 2 w if the bit is set and -0.0 if not (which leaves every float64 unchanged), rounded to f32;
+  ;; a word sums its 4 partials left to right, s sums the words. The addends are loaded from a
+  ;; pair (-0.0, 2 w) by the bit, so no branch depends on the row's bits.
   (func $offerExact (param $ctx i32) (param $row i32)
     (local $s f64) (local $word f64) (local $part f64) (local $p i32) (local $b i32) (local $nBytes i32)
-    (local $pos i32) (local $h i32) (local $two i32) (local $v i32) (local $norm f32)
+    (local $pos i32) (local $pos2 i32) (local $pos3 i32) (local $h i32) (local $two i32) (local $v i32)
+    (local $norm f32)
     (local $key f32)
     (local.set $nBytes (i32.load offset=60 (local.get $ctx)))
     (local.set $pos (i32.load offset=48 (local.get $ctx)))
@@ -420,29 +674,71 @@
       (i32.add (i32.load offset=40 (local.get $ctx))
         (i32.add (i32.mul (i32.shr_u (local.get $row) (i32.const 4)) (i32.shl (local.get $nBytes) (i32.const 4)))
           (i32.mul (i32.and (local.get $row) (i32.const 15)) (i32.load offset=44 (local.get $ctx))))))
-    (loop $bytes
+    ;; nBytes is a multiple of 4: one word an iteration, its four partials written out.
+    (local.set $pos2 (i32.shl (local.get $pos) (i32.const 1)))
+    (local.set $pos3 (i32.mul (local.get $pos) (i32.const 3)))
+    (loop $words
       (local.set $v (i32.load8_u (local.get $p)))
-      ;; Adding -0.0 leaves every float64 unchanged, so bits that are clear add -0.0 (no branches).
       (local.set $part
-        (f64.add
-          (f64.add
+        (f64.promote_f32
+          (f32.demote_f64
             (f64.add
               (f64.add
-                (f64.load (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
-                (select (f64.load offset=24 (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 8))))
-              (select (f64.load offset=16 (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 4))))
-            (select (f64.load offset=8 (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 2))))
-          (select (f64.load (local.get $two)) (f64.const -0) (i32.and (local.get $v) (i32.const 1)))))
-      (local.set $part (f64.promote_f32 (f32.demote_f64 (local.get $part))))
-      (local.set $word
-        (select (local.get $part) (f64.add (local.get $word) (local.get $part))
-          (i32.eqz (i32.and (local.get $b) (i32.const 3)))))
-      (if (i32.eq (i32.and (local.get $b) (i32.const 3)) (i32.const 3))
-        (then (local.set $s (f64.add (local.get $s) (local.get $word)))))
-      (local.set $p (i32.add (local.get $p) (local.get $pos)))
-      (local.set $h (i32.add (local.get $h) (i32.const 128)))
-      (local.set $two (i32.add (local.get $two) (i32.const 64)))
-      (br_if $bytes (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $nBytes))))
+                (f64.add
+                  (f64.add
+                    (f64.load offset=0 (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
+                    (f64.load offset=48 (i32.add (local.get $two) (i32.and (local.get $v) (i32.const 8)))))
+                  (f64.load offset=32 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 1)) (i32.const 8)))))
+                (f64.load offset=16 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 2)) (i32.const 8)))))
+              (f64.load offset=0 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 3)) (i32.const 8))))))))
+      (local.set $word (local.get $part))
+      (local.set $v (i32.load8_u (i32.add (local.get $p) (local.get $pos))))
+      (local.set $part
+        (f64.promote_f32
+          (f32.demote_f64
+            (f64.add
+              (f64.add
+                (f64.add
+                  (f64.add
+                    (f64.load offset=128 (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
+                    (f64.load offset=112 (i32.add (local.get $two) (i32.and (local.get $v) (i32.const 8)))))
+                  (f64.load offset=96 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 1)) (i32.const 8)))))
+                (f64.load offset=80 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 2)) (i32.const 8)))))
+              (f64.load offset=64 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 3)) (i32.const 8))))))))
+      (local.set $word (f64.add (local.get $word) (local.get $part)))
+      (local.set $v (i32.load8_u (i32.add (local.get $p) (local.get $pos2))))
+      (local.set $part
+        (f64.promote_f32
+          (f32.demote_f64
+            (f64.add
+              (f64.add
+                (f64.add
+                  (f64.add
+                    (f64.load offset=256 (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
+                    (f64.load offset=176 (i32.add (local.get $two) (i32.and (local.get $v) (i32.const 8)))))
+                  (f64.load offset=160 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 1)) (i32.const 8)))))
+                (f64.load offset=144 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 2)) (i32.const 8)))))
+              (f64.load offset=128 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 3)) (i32.const 8))))))))
+      (local.set $word (f64.add (local.get $word) (local.get $part)))
+      (local.set $v (i32.load8_u (i32.add (local.get $p) (local.get $pos3))))
+      (local.set $part
+        (f64.promote_f32
+          (f32.demote_f64
+            (f64.add
+              (f64.add
+                (f64.add
+                  (f64.add
+                    (f64.load offset=384 (i32.add (local.get $h) (i32.shl (i32.shr_u (local.get $v) (i32.const 4)) (i32.const 3))))
+                    (f64.load offset=240 (i32.add (local.get $two) (i32.and (local.get $v) (i32.const 8)))))
+                  (f64.load offset=224 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 1)) (i32.const 8)))))
+                (f64.load offset=208 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 2)) (i32.const 8)))))
+              (f64.load offset=192 (i32.add (local.get $two) (i32.and (i32.shl (local.get $v) (i32.const 3)) (i32.const 8))))))))
+      (local.set $word (f64.add (local.get $word) (local.get $part)))
+      (local.set $s (f64.add (local.get $s) (local.get $word)))
+      (local.set $p (i32.add (local.get $p) (i32.shl (local.get $pos) (i32.const 2))))
+      (local.set $h (i32.add (local.get $h) (i32.const 512)))
+      (local.set $two (i32.add (local.get $two) (i32.const 256)))
+      (br_if $words (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 4))) (local.get $nBytes))))
     (local.set $p (i32.load offset=52 (local.get $ctx)))
     (if (local.get $p)
       (then
@@ -454,12 +750,14 @@
               (f64.const 0)
               (f32.gt (local.get $norm) (f32.const 0)))))))
     (local.set $key (f32.demote_f64 (local.get $s)))
-    (if (f32.gt (local.get $key) (f32.load offset=8 (i32.load offset=20 (local.get $ctx))))
+    (if (i32.and (f32.ge (local.get $key) (f32.load offset=8 (i32.load offset=20 (local.get $ctx))))
+          (f32.gt (local.get $key) (f32.const -inf)))
       (then (call $heapOffer (i32.load offset=20 (local.get $ctx)) (local.get $key) (local.get $row)))))
 
   ;; The tables of a query (f32 q, dims values) for exact keys, at out: for each of nBytes byte
   ;; positions 16 f64 H[h], the partial of byte value h << 4 (-(w0 + .. + w7), then 2 w_(4+i) for
-  ;; each set bit i of h, highest first); then for each position the 8 f64 2 w_i.
+  ;; each set bit i of h, highest first); then for each position the pairs (-0.0, 2 w_i) of bits
+  ;; i = 0..3 (8 f64).
   (func (export "asymPrepare") (param $q i32) (param $dims i32) (param $nBytes i32) (param $out i32)
     (local $b i32) (local $j i32) (local $h i32) (local $total f64) (local $w f64) (local $two i32)
     (local.set $two (i32.add (local.get $out) (i32.shl (local.get $nBytes) (i32.const 7))))
@@ -468,6 +766,7 @@
         (br_if $done (i32.eqz (local.get $nBytes)))
         (local.set $total (f64.const 0))
         (local.set $b (i32.const 0))
+        ;; 2 w_i of the 8 bits into the 8 slots at two (bits 4..7 are used for H, then replaced).
         (loop $weights
           (local.set $w
             (select
@@ -487,6 +786,13 @@
                 (i32.shl (i32.and (local.get $h) (i32.sub (local.get $h) (i32.const 1))) (i32.const 3))))
               (f64.load offset=32 (i32.add (local.get $two) (i32.shl (i32.ctz (local.get $h)) (i32.const 3))))))
           (br_if $highs (i32.lt_u (local.tee $h (i32.add (local.get $h) (i32.const 1))) (i32.const 16))))
+        ;; Spread 2 w_3 .. 2 w_0 into their pairs (from the top, so no slot is read after it is written).
+        (local.set $b (i32.const 3))
+        (loop $pairs
+          (f64.store offset=8 (i32.add (local.get $two) (i32.shl (local.get $b) (i32.const 4)))
+            (f64.load (i32.add (local.get $two) (i32.shl (local.get $b) (i32.const 3)))))
+          (f64.store (i32.add (local.get $two) (i32.shl (local.get $b) (i32.const 4))) (f64.const -0))
+          (br_if $pairs (i32.ge_s (local.tee $b (i32.sub (local.get $b) (i32.const 1))) (i32.const 0))))
         (local.set $out (i32.add (local.get $out) (i32.const 128)))
         (local.set $two (i32.add (local.get $two) (i32.const 64)))
         (local.set $nBytes (i32.sub (local.get $nBytes) (i32.const 1)))
