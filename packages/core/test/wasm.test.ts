@@ -264,6 +264,39 @@ describe('WebAssembly SIMD binary module (asymmetric)', () => {
     }
   });
 
+  it('settles ties by row when the scan visits blocks out of order (many identical rows)', () => {
+    // 150 distinct rows repeated to 6,000: every score is shared by ~40 rows spread over the
+    // whole corpus, so rows whose upper bound equals the limit meet out of row order (the scan
+    // pairs block i with block i + half) and the flush and the exact heap must order them.
+    const dims = 384;
+    const distinct = randomMatrix(150, dims, 91);
+    const rows = 6000;
+    const data = new Float32Array(rows * dims);
+    const pick = rng(92);
+    for (let r = 0; r < rows; r++) {
+      const d = Math.floor(pick() * distinct.rows);
+      data.set(distinct.data.subarray(d * dims, (d + 1) * dims), r * dims);
+    }
+    const cb = quantizeBinary({ data, rows, dims });
+    const prepared = prepareBinaryCorpus(cb);
+    const skip = Uint8Array.from({ length: rows }, (_, i) => (i % 13 === 5 ? 1 : 0));
+    const queries = randomMatrix(4, dims, 93);
+    for (const correction of ['none', 'l1'] as const) {
+      for (const k of [1, 10, 40, 100]) {
+        for (const mask of [undefined, skip]) {
+          const options = { k, correction, ...(mask ? { skip: mask } : {}) };
+          const js = searchBinaryAsymmetric(queries, cb, { ...options, kernel: 'js' });
+          for (const corpus of [cb, prepared]) {
+            const wasm = searchBinaryAsymmetric(queries, corpus, { ...options, kernel: 'wasm' });
+            const what = `${correction} k ${k} ${mask ? 'skip' : 'all'} ${corpus === cb ? 'plain' : 'prepared'}`;
+            expect(wasm.indices, what).toEqual(js.indices);
+            expect(wasm.scores, what).toEqual(js.scores);
+          }
+        }
+      }
+    }
+  });
+
   it('gives the same results for a batch of queries as for each query alone, on a prepared corpus', () => {
     const corpus = quantizeBinary(randomMatrix(5000, 384, 3));
     const prepared = prepareBinaryCorpus(corpus);
