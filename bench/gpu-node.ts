@@ -35,6 +35,7 @@ import { GPU_TABLE_NOTE, gpuLinesMarkdown } from '../packages/gpu/bench/table.js
 import { parseArgs, parseSize } from './lib/args.js';
 import { fmt, markdownTable, median, percentile, writeResults } from './lib/report.js';
 import { type SearchBenchResult, runSize } from './search/run-size.js';
+import { agreementText } from './search/agreement.js';
 
 const ALL_MODES: BenchMode[] = [
   'hamming',
@@ -57,6 +58,7 @@ const args = parseArgs(process.argv.slice(2), {
   'engine-queries': 'number',
   'engine-batch': 'number',
   'dawn-flag': 'list',
+  'engine-only': 'boolean',
 });
 
 /** Puts Dawn's `GPU` at `navigator.gpu` and its classes (GPUBufferUsage, ...) on globalThis. */
@@ -90,7 +92,9 @@ async function main(): Promise<void> {
   const gpuWarmUps = emulated ? 1 : 10;
   const floatBudget = (args['float-budget'] as number | undefined) ?? 110_000_000;
   const kernelLines: BenchLine[] = [];
-  for (const n of sizes) {
+  // --engine-only: the engine tables alone, written to gpu-node-engine.{md,json}.
+  const engineOnly = args['engine-only'] === true;
+  for (const n of engineOnly ? [] : sizes) {
     for (const dims of dimsList) {
       console.log(`kernels: N=${n} dims=${dims}`);
       const config: BenchConfig = { n, dims, queries, modes, runs, k: K, floatBudget, gpuWarmUps };
@@ -179,7 +183,7 @@ async function main(): Promise<void> {
               ms(line.many.singlesMs),
               `x${fmt(line.many.throughputRatio, 2)}`,
               ms(line.many.firstMs),
-              line.many.sameHits ? 'yes' : 'no',
+              agreementText(line.many),
             ],
           ]
         : [],
@@ -192,6 +196,7 @@ async function main(): Promise<void> {
     '',
     `Host: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB. The CPU path is single-threaded WebAssembly in the same Node process.`,
     '',
+    ...(engineOnly ? ['(--engine-only: kernel table skipped.)', ''] : []),
     '## Kernels',
     '',
     `k = ${K}; median of ${runs} timed run(s), on the GPU after ${gpuWarmUps} untimed searches (a GPU idle for a while answers its first searches several times slower: clocks ramp up), on the CPU after one. ${GPU_TABLE_NOTE} Float32 storage is skipped above ${floatBudget} values.`,
@@ -208,14 +213,14 @@ async function main(): Promise<void> {
           '',
           `## collection.searchMany: ${engineBatch} queries at once beside one at a time`,
           '',
-          `Per mode, one \`searchMany\` of ${engineBatch} queries (one embedding, one batched ranking; minus the embedding) against \`search\` of each of them in turn (summed), median of 3 runs each after one untimed first batch. With 'auto' the first batch timed both paths for its batch-size bucket (1, 2-8, 9-64, 65+), apart from single searches; "why" is the batch's searchReason. "same hits": every query's ids and scores equal its single search's.`,
+          `Per mode, one \`searchMany\` of ${engineBatch} queries (one embedding, one batched ranking; minus the embedding) against \`search\` of each of them in turn (summed), median of 3 runs each after one untimed first batch. With 'auto' the first batch timed both paths for its batch-size bucket (1, 2-8, 9-64, 65+), apart from single searches; "why" is the batch's searchReason. "same hits": every query's ids and scores equal its single search's ("same ids, scores within x": float rounding where the batch and the single searches ran on different backends).`,
           '',
           markdownTable(manyHeader, manyRows),
         ]
       : []),
   ].join('\n');
   console.log(`\n${md}`);
-  writeResults('gpu-node', md, { info, emulated, kernelLines, engineRuns });
+  writeResults(engineOnly ? 'gpu-node-engine' : 'gpu-node', md, { info, emulated, kernelLines, engineRuns });
 }
 
 main().then(

@@ -28,6 +28,7 @@ import { chromiumArgs, chromiumPath, freshUserDataDir } from '../scripts/chromiu
 import { parseArgs, parseSize } from './lib/args.js';
 import { fmt, markdownTable, median, percentile, writeResults } from './lib/report.js';
 import type { SearchBenchConfig, SearchBenchLine, SearchBenchResult } from './search/run-size.js';
+import { agreementText } from './search/agreement.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LARGE = 500_000;
@@ -143,7 +144,7 @@ function manyRow(line: SearchBenchLine): (string | number)[] | null {
     ms(many.singlesMs / many.queries),
     `x${fmt(many.throughputRatio, 2)}`,
     ms(many.firstMs, 1),
-    many.sameHits ? 'yes' : 'no',
+    agreementText(many),
     many.reason.replace(/\|/g, '/'),
   ];
 }

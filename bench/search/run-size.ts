@@ -66,6 +66,12 @@ export interface SearchManyBenchLine {
   readonly reason: string;
   /** Whether every query's hits in the batch equal its single search's (ids and scores). */
   readonly sameHits: boolean;
+  /** Hit positions whose id differs between the batch and the single searches, over all runs. */
+  readonly idsDiffering: number;
+  /** Largest score difference where the ids agree (float rounding when batch and singles ran on different backends). */
+  readonly maxScoreDiff: number;
+  /** Where the single searches ran (with `auto`, the single-query route may differ from the batch's). */
+  readonly singlesBackend: string;
   /** The engine's breakdown of one timed batch. */
   readonly breakdown: { snapshotMs?: number; kernelMs?: number; hydrateMs?: number };
 }
@@ -415,6 +421,9 @@ async function timeSearchMany(
   const singleRuns: number[] = [];
   let last = first;
   let sameHits = true;
+  let idsDiffering = 0;
+  let maxScoreDiff = 0;
+  let singlesBackend = '';
   for (let run = 0; run < MANY_RUNS; run++) {
     start = performance.now();
     last = await collection.searchMany(texts, { k, mode });
@@ -424,12 +433,17 @@ async function timeSearchMany(
       start = performance.now();
       const one = await collection.search(texts[q], { k, mode });
       total += performance.now() - start - one.timings.embedMs;
+      singlesBackend = one.searchBackend;
       const mine = last.results[q].hits;
       if (
         mine.length !== one.hits.length ||
         mine.some((h, i) => h.id !== one.hits[i].id || h.score !== one.hits[i].score)
       ) {
         sameHits = false;
+      }
+      for (let i = 0; i < Math.max(mine.length, one.hits.length); i++) {
+        if (mine[i]?.id !== one.hits[i]?.id) idsDiffering++;
+        else maxScoreDiff = Math.max(maxScoreDiff, Math.abs(mine[i].score - one.hits[i].score));
       }
     }
     singleRuns.push(total);
@@ -446,6 +460,9 @@ async function timeSearchMany(
     backend: last.searchBackend,
     reason: last.searchReason ?? '',
     sameHits,
+    idsDiffering,
+    maxScoreDiff,
+    singlesBackend,
     breakdown: { snapshotMs: t.snapshotMs, kernelMs: t.kernelMs, hydrateMs: t.hydrateMs },
   };
 }

@@ -248,7 +248,8 @@ function rankedOf(top: TopK, q: number): RankedRows {
 /**
  * A searcher that ranks on `gpu` when it holds a WebGPU device (every eligible search with
  * policy `webgpu`, the measured faster path per mode with `auto`), else the store's CPU
- * searcher. Same hits either way: the GPU kernels reproduce `@webembed/core`'s ordering and ties.
+ * searcher. Same hits either way: the GPU kernels reproduce `@webembed/core`'s ordering and ties
+ * (Hamming and int8 exactly; float scores within float rounding, ~1e-6, from another summation order).
  */
 export function createGpuSearcher(
   stored: Collection,
