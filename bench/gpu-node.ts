@@ -31,20 +31,12 @@ import {
   describe,
   run,
 } from '../packages/gpu/bench/page.js';
-import { GPU_TABLE_NOTE, gpuLinesMarkdown } from '../packages/gpu/bench/table.js';
+import { ALL_MODES, GPU_TABLE_NOTE, gpuLinesMarkdown } from '../packages/gpu/bench/table.js';
 import { parseArgs, parseSize } from './lib/args.js';
 import { fmt, markdownTable, median, percentile, writeResults } from './lib/report.js';
 import { type SearchBenchResult, runSize } from './search/run-size.js';
 import { agreementText } from './search/agreement.js';
 
-const ALL_MODES: BenchMode[] = [
-  'hamming',
-  'asymmetric',
-  'asymmetric-l1',
-  'int8',
-  'float32',
-  'binary-rescore',
-];
 const K = 10;
 
 const args = parseArgs(process.argv.slice(2), {

@@ -19,7 +19,7 @@ import {
 import type { DenseSearcher } from './dense-search.js';
 import type { Embedder } from './embedder.js';
 import type { Float32Matrix } from '@webembed/core';
-import type { DenseSearchResult } from './dense-search.js';
+import type { DenseSearchResult, DenseSearchTimings } from './dense-search.js';
 import { assertText, throwIfAborted } from './inputs.js';
 import { type ChunkPlan, type RankedRow, groupByParent, parentIdOf, planDocuments } from './chunks.js';
 
@@ -258,6 +258,21 @@ export function checkQueryBatch(
   for (let i = 0; i < queries.length; i++) checkQuery(queries[i], i);
 }
 
+/** A response's timings: the embedding, everything after it, and the dense search's breakdown. */
+function searchTimings(
+  embedMs: number,
+  searchStart: number,
+  sizingMs: number,
+  dense: DenseSearchTimings,
+): SearchTimings {
+  return {
+    embedMs,
+    searchMs: performance.now() - searchStart,
+    ...dense,
+    snapshotMs: sizingMs + dense.snapshotMs,
+  };
+}
+
 async function loadBm25(stored: Collection): Promise<Bm25Index> {
   const saved = (await stored.getSidecar(BM25_SIDECAR)) as SerializedBm25Index | undefined;
   if (saved) return loadBm25Index(saved);
@@ -467,12 +482,7 @@ export async function createEngineCollection(ctx: CollectionContext): Promise<En
     return {
       hits: await finish(query, mode, k, options.filter, ranked.hits),
       mode,
-      timings: {
-        embedMs,
-        searchMs: performance.now() - searchStart,
-        ...ranked.timings,
-        snapshotMs: sizingMs + ranked.timings.snapshotMs,
-      },
+      timings: searchTimings(embedMs, searchStart, sizingMs, ranked.timings),
       searchBackend: ranked.backend,
       searchReason: ranked.reason,
     };
@@ -518,12 +528,7 @@ export async function createEngineCollection(ctx: CollectionContext): Promise<En
     }
     return {
       results,
-      timings: {
-        embedMs,
-        searchMs: performance.now() - searchStart,
-        ...ranked.timings,
-        snapshotMs: sizingMs + ranked.timings.snapshotMs,
-      },
+      timings: searchTimings(embedMs, searchStart, sizingMs, ranked.timings),
       searchBackend: ranked.backend,
       searchReason: ranked.reason,
     };

@@ -7,6 +7,7 @@
  */
 import { WebEmbedError } from '@webembed/core';
 import { transfer } from 'comlink';
+import type { CollectionSearchOptions } from './collection.js';
 import { type Engine, type EngineCollectionHandle, createLocalEngine } from './engine.js';
 import { env } from './env.js';
 import type { EngineWorkerApi } from './protocol.js';
@@ -37,6 +38,20 @@ export function createWorkerApi(): EngineWorkerApi {
     controllers.set(opId, controller);
     return controller.signal;
   };
+  /** A collection search's options as the worker receives them, with the operation's abort signal. */
+  const searchOptionsOf = (options: {
+    k?: number;
+    mode?: CollectionSearchOptions['mode'];
+    filter?: CollectionSearchOptions['filter'];
+    hybridDense?: CollectionSearchOptions['hybridDense'];
+    opId?: number;
+  }): CollectionSearchOptions => ({
+    k: options.k,
+    mode: options.mode,
+    filter: options.filter,
+    hybridDense: options.hybridDense,
+    signal: signalFor(options.opId),
+  });
   const done = (opId: number | undefined) => {
     if (opId !== undefined) controllers.delete(opId);
   };
@@ -74,26 +89,14 @@ export function createWorkerApi(): EngineWorkerApi {
     },
     async search(collection, query, options) {
       try {
-        return await opened(collection).search(query, {
-          k: options.k,
-          mode: options.mode,
-          filter: options.filter,
-          hybridDense: options.hybridDense,
-          signal: signalFor(options.opId),
-        });
+        return await opened(collection).search(query, searchOptionsOf(options));
       } finally {
         done(options.opId);
       }
     },
     async searchMany(collection, queries, options) {
       try {
-        return await opened(collection).searchMany(queries, {
-          k: options.k,
-          mode: options.mode,
-          filter: options.filter,
-          hybridDense: options.hybridDense,
-          signal: signalFor(options.opId),
-        });
+        return await opened(collection).searchMany(queries, searchOptionsOf(options));
       } finally {
         done(options.opId);
       }

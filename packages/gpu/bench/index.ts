@@ -25,17 +25,9 @@ import { createServer } from 'vite';
 import { writeResults } from '../../../bench/lib/report.js';
 import { chromiumArgs, chromiumPath } from '../../../scripts/chromium.mjs';
 import type { BenchConfig, BenchLine, BenchMode } from './page.js';
-import { GPU_TABLE_NOTE, gpuLinesMarkdown } from './table.js';
+import { ALL_MODES, GPU_TABLE_NOTE, gpuLinesMarkdown } from './table.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const ALL_MODES: BenchMode[] = [
-  'hamming',
-  'asymmetric',
-  'asymmetric-l1',
-  'int8',
-  'float32',
-  'binary-rescore',
-];
 
 function arg(name: string, fallback: string): string {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));

@@ -4,7 +4,17 @@
  * @module
  */
 import { fmt, markdownTable } from '../../../bench/lib/report.js';
-import type { BenchLine } from './page.js';
+import type { BenchLine, BenchMode } from './page.js';
+
+/** Every mode the GPU benchmarks time, in table order. */
+export const ALL_MODES: readonly BenchMode[] = [
+  'hamming',
+  'asymmetric',
+  'asymmetric-l1',
+  'int8',
+  'float32',
+  'binary-rescore',
+];
 
 /** What the table's columns mean. */
 export const GPU_TABLE_NOTE =
