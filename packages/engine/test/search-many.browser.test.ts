@@ -64,7 +64,9 @@ describe('collection.searchMany through the engine worker', () => {
         const many = await collection.searchMany(queries, options);
         expect(many.results, label).toHaveLength(queries.length);
         expect(many.searchBackend, label).toBe(options.filter ? 'cpu' : backend);
-        expect(many.timings.embedMs).toBeGreaterThan(0);
+        // Firefox rounds performance.now() to whole milliseconds: a fast embedding can read 0.
+        expect(many.timings.embedMs).toBeGreaterThanOrEqual(0);
+        expect(Number.isFinite(many.timings.searchMs)).toBe(true);
         for (const [i, query] of queries.entries()) {
           const one = await collection.search(query, options);
           expect(many.results[i].hits, `${label} query ${i}`).toEqual(one.hits);
