@@ -24,7 +24,7 @@ import type { LoadProgress } from './runtime.js';
 import type { Engine, EngineCollectionHandle, EngineInfo, EngineOptions } from './engine.js';
 import { defaultWasmThreads, env } from './env.js';
 import { registerErrorTransfer } from './error-transfer.js';
-import type { EngineWorkerApi, PlainFilter } from './protocol.js';
+import type { EngineWorkerApi, PlainFilter, WireSearchOptions } from './protocol.js';
 import { type RemoteEndpoint, createRemoteClient, normalizeEndpoint } from '@webembed/remote';
 import {
   type RemoteCollectionHandle,
@@ -142,6 +142,11 @@ function plainFilter(filter: CollectionSearchOptions['filter']): PlainFilter | u
   return filter as PlainFilter;
 }
 
+/** A collection search's options for the worker (plain filter, the operation id of its abort signal). */
+function wireSearchOptions(o: CollectionSearchOptions, opId: number | undefined): WireSearchOptions {
+  return { k: o.k, mode: o.mode, filter: plainFilter(o.filter), hybridDense: o.hybridDense, opId };
+}
+
 function optionalProxy<F extends (...args: never[]) => unknown>(fn: F | undefined): F | undefined {
   return fn ? proxy(fn) : undefined;
 }
@@ -205,25 +210,9 @@ export async function engineInWorker(
       add: (docs, o) => write(docs, o, false),
       upsert: (docs, o) => write(docs, o, true),
       search: (query, o = {}) =>
-        withAbort(api, o.signal, (opId) =>
-          api.search(name, query, {
-            k: o.k,
-            mode: o.mode,
-            filter: plainFilter(o.filter),
-            hybridDense: o.hybridDense,
-            opId,
-          }),
-        ),
+        withAbort(api, o.signal, (opId) => api.search(name, query, wireSearchOptions(o, opId))),
       searchMany: (queries, o = {}) =>
-        withAbort(api, o.signal, (opId) =>
-          api.searchMany(name, queries, {
-            k: o.k,
-            mode: o.mode,
-            filter: plainFilter(o.filter),
-            hybridDense: o.hybridDense,
-            opId,
-          }),
-        ),
+        withAbort(api, o.signal, (opId) => api.searchMany(name, queries, wireSearchOptions(o, opId))),
       delete: (ids) => api.delete(name, ids),
       count: () => api.count(name),
       clear: () => api.clear(name),

@@ -32,6 +32,15 @@ export type WorkerEngineOptions = Omit<EngineOptions, 'onLoadProgress' | 'denseS
 export type PlainFilter = Readonly<Record<string, Metadata[string]>>;
 
 /** The worker's API. Every method is async on the main thread. */
+/** A collection search's options as they cross to the worker: a plain filter and the operation id for aborts. */
+export interface WireSearchOptions {
+  readonly k?: number;
+  readonly mode?: SearchMode;
+  readonly filter?: PlainFilter;
+  readonly hybridDense?: Exclude<SearchMode, 'hybrid'>;
+  readonly opId?: number;
+}
+
 export interface EngineWorkerApi {
   /** Loads the model; must be called once, first. */
   init(options: WorkerEngineOptions, onLoadProgress?: (event: LoadProgress) => void): Promise<EngineInfo>;
@@ -47,28 +56,12 @@ export interface EngineWorkerApi {
     options: { upsert: boolean; chunk?: ChunkingOptions | boolean; opId?: number },
     onProgress?: (done: number, total: number) => void,
   ): Promise<AddResult>;
-  search(
-    collection: string,
-    query: string,
-    options: {
-      k?: number;
-      mode?: SearchMode;
-      filter?: PlainFilter;
-      hybridDense?: Exclude<SearchMode, 'hybrid'>;
-      opId?: number;
-    },
-  ): Promise<SearchResponse>;
+  search(collection: string, query: string, options: WireSearchOptions): Promise<SearchResponse>;
   /** `searchMany` of an open collection (same options as `search`). */
   searchMany(
     collection: string,
     queries: readonly string[],
-    options: {
-      k?: number;
-      mode?: SearchMode;
-      filter?: PlainFilter;
-      hybridDense?: Exclude<SearchMode, 'hybrid'>;
-      opId?: number;
-    },
+    options: WireSearchOptions,
   ): Promise<SearchManyResponse>;
   delete(collection: string, ids: readonly string[]): Promise<number>;
   count(collection: string): Promise<number>;

@@ -10,7 +10,7 @@ import { transfer } from 'comlink';
 import type { CollectionSearchOptions } from './collection.js';
 import { type Engine, type EngineCollectionHandle, createLocalEngine } from './engine.js';
 import { env } from './env.js';
-import type { EngineWorkerApi } from './protocol.js';
+import type { EngineWorkerApi, WireSearchOptions } from './protocol.js';
 
 /** A fresh worker API object (not yet initialized). */
 export function createWorkerApi(): EngineWorkerApi {
@@ -39,13 +39,7 @@ export function createWorkerApi(): EngineWorkerApi {
     return controller.signal;
   };
   /** A collection search's options as the worker receives them, with the operation's abort signal. */
-  const searchOptionsOf = (options: {
-    k?: number;
-    mode?: CollectionSearchOptions['mode'];
-    filter?: CollectionSearchOptions['filter'];
-    hybridDense?: CollectionSearchOptions['hybridDense'];
-    opId?: number;
-  }): CollectionSearchOptions => ({
+  const searchOptionsOf = (options: WireSearchOptions): CollectionSearchOptions => ({
     k: options.k,
     mode: options.mode,
     filter: options.filter,
